@@ -110,8 +110,9 @@ export class JobQueue {
 
   /** Cancels a job that has not finished; returns whether there was one to cancel. */
   async cancel(name: string, id: string): Promise<boolean> {
-    const result = await this.#running().cancel(name, id);
-    return result.affected > 0;
+    // pg-boss returns { affected } here but types the result as an empty interface.
+    const result = (await this.#running().cancel(name, id)) as { affected?: number };
+    return (result.affected ?? 0) > 0;
   }
 
   async state(name: string, id: string): Promise<JobState | undefined> {
