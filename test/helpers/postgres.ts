@@ -35,7 +35,7 @@ export async function createTestDatabase(t: Test): Promise<string | undefined> {
   const problem = await postgresUnavailable();
   if (problem) {
     if (required) t.fail(`PostgreSQL is required here: ${problem}`);
-    else t.skip(`needs PostgreSQL: ${problem}`);
+    else t.skip(`needs PostgreSQL: ${problem}`, () => {});
     return undefined;
   }
   const name = `slotwise_test_${randomBytes(6).toString('hex')}`;
