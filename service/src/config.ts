@@ -1,0 +1,172 @@
+import { resolve } from 'node:path';
+
+/** Everything the service reads from its environment, validated once at start. */
+export interface Config {
+  /** True when no real Salesforce, Twilio or Authorize.Net credentials are configured. */
+  sandbox: boolean;
+  host: string;
+  port: number;
+  /** A plain-HTTP port that only redirects to HTTPS. */
+  httpRedirectPort: number | undefined;
+  /** The https origin people and webhooks reach the service at. */
+  publicUrl: URL;
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** TLS ends at a proxy in front; only requests it forwarded as https are served. */
+  trustProxy: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** ENCRYPTION_KEYS as given; unset in sandbox mode, where a key is kept in the data folder. */
+  encryptionKeys: string | undefined;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  shutdownTimeoutMs: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The credentials whose presence switches sandbox mode off. */
+export const REAL_CREDENTIAL_VARIABLES = [
+  'SALESFORCE_CLIENT_ID',
+  'TWILIO_ACCOUNT_SID',
+  'AUTHNET_API_LOGIN_ID',
+] as const;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Reads the configuration, naming every bad or missing variable at once. */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const sandbox = REAL_CREDENTIAL_VARIABLES.every((name) => !env[name]);
+  const port = read.port('PORT', 8443);
+  const httpRedirectPort = read.optionalPort('HTTP_REDIRECT_PORT');
+  const trustProxy = read.boolean('TRUST_PROXY', false);
+  const certFile = read.optionalText('TLS_CERT_FILE');
+  const keyFile = read.optionalText('TLS_KEY_FILE');
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  } else if (!certFile && !trustProxy && !sandbox) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE are required (or TRUST_PROXY=true behind a TLS-terminating proxy)');
+  }
+  if (httpRedirectPort !== undefined && httpRedirectPort === port) {
+    problems.push('HTTP_REDIRECT_PORT must differ from PORT');
+  }
+
+  const publicUrl = read.httpsUrl('PUBLIC_URL', sandbox ? `https://localhost:${port}` : undefined);
+  const databaseUrl = read.optionalPostgresUrl('DATABASE_URL');
+  const encryptionKeys = read.optionalText('ENCRYPTION_KEYS');
+  if (!encryptionKeys && !sandbox) problems.push('ENCRYPTION_KEYS is required outside sandbox mode');
+
+  const config: Config = {
+    sandbox,
+    host: read.text('HOST', '127.0.0.1'),
+    port,
+    httpRedirectPort,
+    publicUrl: publicUrl ?? new URL('https://localhost'),
+    tls: certFile && keyFile ? { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } : undefined,
+    trustProxy,
+    dataDir: resolve(cwd, read.text('DATA_DIR', './data')),
+    databaseUrl,
+    encryptionKeys,
+    logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
+    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 300_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Reads one variable at a time, recording problems instead of throwing so all are reported. */
+class Reader {
+  readonly #env: Env;
+  readonly #problems: string[];
+
+  constructor(env: Env, problems: string[]) {
+    this.#env = env;
+    this.#problems = problems;
+  }
+
+  optionalText(name: string): string | undefined {
+    const value = this.#env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  text(name: string, fallback: string): string {
+    return this.optionalText(name) ?? fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optionalText(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.#problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.integer(name, fallback, 1, 65_535);
+  }
+
+  optionalPort(name: string): number | undefined {
+    return this.optionalText(name) === undefined ? undefined : this.port(name, 0);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optionalText(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    this.#problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const raw = this.optionalText(name);
+    if (raw === undefined) return fallback;
+    if ((choices as readonly string[]).includes(raw)) return raw as T;
+    this.#problems.push(`${name} must be one of ${choices.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+
+  httpsUrl(name: string, fallback: string | undefined): URL | undefined {
+    const raw = this.optionalText(name) ?? fallback;
+    if (raw === undefined) {
+      this.#problems.push(`${name} is required: the https address the service is reached at`);
+      return undefined;
+    }
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || url.protocol !== 'https:' || url.pathname !== '/' || url.search || url.hash) {
+      this.#problems.push(`${name} must be an https origin such as https://book.example.com (got "${raw}")`);
+      return undefined;
+    }
+    return url;
+  }
+
+  optionalPostgresUrl(name: string): string | undefined {
+    const raw = this.optionalText(name);
+    if (raw === undefined) return undefined;
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || !['postgres:', 'postgresql:'].includes(url.protocol)) {
+      // The value may hold a password: say what is wrong without echoing it.
+      this.#problems.push(`${name} must be a postgres:// or postgresql:// connection URL`);
+      return undefined;
+    }
+    return raw;
+  }
+}

@@ -1,0 +1,87 @@
+import t from 'tap';
+import { ConfigError, loadConfig } from '../service/src/config.ts';
+
+const production = {
+  SALESFORCE_CLIENT_ID: 'client-id',
+  PUBLIC_URL: 'https://book.example.com',
+  TLS_CERT_FILE: 'cert.pem',
+  TLS_KEY_FILE: 'key.pem',
+  ENCRYPTION_KEYS: 'k1:AAAA',
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, '/srv');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+t.test('with nothing configured the service runs in sandbox mode with defaults', async (t) => {
+  const config = loadConfig({}, '/srv');
+  t.equal(config.sandbox, true);
+  t.equal(config.port, 8443);
+  t.equal(config.host, '127.0.0.1');
+  t.equal(config.publicUrl.href, 'https://localhost:8443/');
+  t.equal(config.dataDir, '/srv/data');
+  t.equal(config.databaseUrl, undefined);
+  t.equal(config.trustProxy, false);
+  t.equal(config.tls, undefined);
+});
+
+t.test('real credentials switch sandbox mode off, and production settings are then required', async (t) => {
+  t.same(problemsOf(production), [], 'a complete production configuration is accepted');
+  const config = loadConfig(production, '/srv');
+  t.equal(config.sandbox, false);
+  t.same(config.tls, { certFile: '/srv/cert.pem', keyFile: '/srv/key.pem' });
+
+  const problems = problemsOf({ TWILIO_ACCOUNT_SID: 'AC123' });
+  t.match(problems, [
+    /TLS_CERT_FILE and TLS_KEY_FILE are required/,
+    /PUBLIC_URL is required/,
+    /ENCRYPTION_KEYS is required/,
+  ]);
+  t.equal(problems.length, 3, 'each missing variable is named once');
+});
+
+t.test('behind a TLS-terminating proxy no certificate is needed', async (t) => {
+  const { TLS_CERT_FILE: _cert, TLS_KEY_FILE: _key, ...rest } = production;
+  t.same(problemsOf({ ...rest, TRUST_PROXY: 'true' }), []);
+  t.equal(loadConfig({ ...rest, TRUST_PROXY: 'true' }).trustProxy, true);
+});
+
+t.test('every bad variable is named in one message', async (t) => {
+  const env = {
+    PORT: 'eighty',
+    HTTP_REDIRECT_PORT: '70000',
+    TRUST_PROXY: 'maybe',
+    TLS_CERT_FILE: 'cert.pem',
+    PUBLIC_URL: 'http://book.example.com',
+    DATABASE_URL: 'mysql://user:hunter2@db/slotwise',
+    LOG_LEVEL: 'loud',
+    BODY_LIMIT_BYTES: '-5',
+    RATE_LIMIT_PER_MINUTE: '1.5',
+    SHUTDOWN_TIMEOUT_MS: '10',
+  };
+  const error = t.throws(() => loadConfig(env)) as ConfigError;
+  t.ok(error instanceof ConfigError);
+  for (const name of Object.keys(env)) {
+    t.match(error.message, name, `${name} is named`);
+  }
+  t.match(error.message, /TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
+  t.notMatch(error.message, 'hunter2', 'a password in DATABASE_URL is not echoed');
+  t.notMatch(error.stack?.split('\n').slice(1).join('\n') ?? '', 'hunter2');
+});
+
+t.test('the redirect port cannot be the HTTPS port', async (t) => {
+  t.match(problemsOf({ PORT: '9443', HTTP_REDIRECT_PORT: '9443' }), [/HTTP_REDIRECT_PORT must differ from PORT/]);
+});
+
+t.test('PUBLIC_URL must be a bare https origin', async (t) => {
+  for (const value of ['https://book.example.com/path', 'https://book.example.com/?a=1', 'not a url']) {
+    t.match(problemsOf({ PUBLIC_URL: value }), [/PUBLIC_URL must be an https origin/], value);
+  }
+  t.same(problemsOf({ PUBLIC_URL: 'https://book.example.com:8443' }), []);
+});
