@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
