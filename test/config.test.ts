@@ -6,7 +6,7 @@ const production = {
   PUBLIC_URL: 'https://book.example.com',
   TLS_CERT_FILE: 'cert.pem',
   TLS_KEY_FILE: 'key.pem',
-  ENCRYPTION_KEYS: 'k1:AAAA',
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -64,6 +64,7 @@ t.test('every bad variable is named in one message', async (t) => {
     BODY_LIMIT_BYTES: '-5',
     RATE_LIMIT_PER_MINUTE: '1.5',
     SHUTDOWN_TIMEOUT_MS: '10',
+    ENCRYPTION_KEYS: 'k1:c2hvcnQta2V5LW1hdGVyaWFs',
   };
   const error = t.throws(() => loadConfig(env)) as ConfigError;
   t.ok(error instanceof ConfigError);
@@ -72,6 +73,8 @@ t.test('every bad variable is named in one message', async (t) => {
   }
   t.match(error.message, /TLS_CERT_FILE and TLS_KEY_FILE must be set together/);
   t.notMatch(error.message, 'hunter2', 'a password in DATABASE_URL is not echoed');
+  t.notMatch(error.message, 'c2hvcnQta2V5LW1hdGVyaWFs', 'nor key material');
+  t.match(error.message, /ENCRYPTION_KEYS: encryption key "k1" is 18 bytes/);
   t.notMatch(error.stack?.split('\n').slice(1).join('\n') ?? '', 'hunter2');
 });
 

@@ -1,5 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
+import type { KeyProvider } from './crypto/key-provider.ts';
+import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
@@ -12,6 +14,8 @@ export interface AppDependencies {
   logger: FastifyBaseLogger;
   /** Certificate and key to serve HTTPS with; absent behind a TLS-terminating proxy. */
   tls: TlsMaterial | undefined;
+  /** Wraps the data keys of everything encrypted at rest. */
+  keyProvider: KeyProvider;
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -39,6 +43,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     store: { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
     shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
+  await app.register(encryptionPlugin, { keyProvider: deps.keyProvider });
 
   await app.register(healthRoutes);
   return app;

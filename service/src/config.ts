@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseMasterKeys, type MasterKey } from './crypto/key-provider.ts';
 
 /** Everything the service reads from its environment, validated once at start. */
 export interface Config {
@@ -15,8 +16,8 @@ export interface Config {
   trustProxy: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
-  /** ENCRYPTION_KEYS as given; unset in sandbox mode, where a key is kept in the data folder. */
-  encryptionKeys: string | undefined;
+  /** ENCRYPTION_KEYS, newest first; unset in sandbox mode, where a key is kept in the data folder. */
+  masterKeys: MasterKey[] | undefined;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
@@ -66,8 +67,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
 
   const publicUrl = read.httpsUrl('PUBLIC_URL', sandbox ? `https://localhost:${port}` : undefined);
   const databaseUrl = read.optionalPostgresUrl('DATABASE_URL');
-  const encryptionKeys = read.optionalText('ENCRYPTION_KEYS');
-  if (!encryptionKeys && !sandbox) problems.push('ENCRYPTION_KEYS is required outside sandbox mode');
+  const masterKeys = read.masterKeys('ENCRYPTION_KEYS');
+  if (!masterKeys && !sandbox && !read.optionalText('ENCRYPTION_KEYS')) {
+    problems.push('ENCRYPTION_KEYS is required outside sandbox mode');
+  }
 
   const config: Config = {
     sandbox,
@@ -79,7 +82,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     trustProxy,
     dataDir: resolve(cwd, read.text('DATA_DIR', './data')),
     databaseUrl,
-    encryptionKeys,
+    masterKeys,
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
@@ -156,6 +159,18 @@ class Reader {
       return undefined;
     }
     return url;
+  }
+
+  masterKeys(name: string): MasterKey[] | undefined {
+    const raw = this.optionalText(name);
+    if (raw === undefined) return undefined;
+    try {
+      return parseMasterKeys(raw);
+    } catch (error) {
+      // parseMasterKeys never quotes key material in its messages.
+      this.#problems.push(`${name}: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   optionalPostgresUrl(name: string): string | undefined {

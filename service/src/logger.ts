@@ -49,10 +49,11 @@ const SCRUBBERS: ReadonlyArray<[RegExp, string]> = [
   [/\b((?:api[_-]?key|token|secret|password|signature|sig|code)=)[^&\s"]+/gi, `$1${REDACTED}`],
   // E-mail addresses, also URL-encoded.
   [/[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+/gi, REDACTED],
+  // Phone numbers: E.164 (also URL-encoded), first, so the + goes with them.
+  [/(?:\+|%2B)\d[\d\s().-]{6,}\d/gi, REDACTED],
   // Card-like runs: 12 to 19 digits, optionally grouped by spaces or dashes.
   [/\b\d(?:[ -]?\d){11,18}\b/g, REDACTED],
-  // Phone numbers: E.164 (also URL-encoded), or national formats like (555) 123-4567.
-  [/(?:\+|%2B)\d[\d\s().-]{6,}\d/gi, REDACTED],
+  // National phone formats like (555) 123-4567 and bare 10-11 digit numbers.
   [/(?:\(\d{2,4}\)\s?|\b\d{2,4}[\s.-])\d{3}[\s.-]\d{3,4}\b/g, REDACTED],
   [/\b\d{10,11}\b/g, REDACTED],
 ];

@@ -1,5 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfiguredKeyProvider } from './crypto/key-provider.ts';
+import { sandboxMasterKeys } from './crypto/sandbox-keys.ts';
 import { createLogger } from './logger.ts';
 import { startRedirectServer } from './redirect.ts';
 import { loadTls, TlsError } from './tls.ts';
@@ -13,7 +15,8 @@ async function main(): Promise<void> {
       'Sandbox mode: no Salesforce, Twilio or Authorize.Net credentials are configured, so local stand-ins are used',
     );
   }
-  const app = await buildApp(config, { logger, tls: await loadTls(config) });
+  const keyProvider = new ConfiguredKeyProvider(config.masterKeys ?? sandboxMasterKeys(config.dataDir));
+  const app = await buildApp(config, { logger, tls: await loadTls(config), keyProvider });
   await app.listen({ host: config.host, port: config.port });
   const redirect =
     config.httpRedirectPort === undefined

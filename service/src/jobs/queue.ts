@@ -46,6 +46,13 @@ interface Definition {
 const DEFAULTS = { retryLimit: 5, retryDelaySeconds: 5, retryBackoff: true, expireInSeconds: 900, concurrency: 1 };
 
 /**
+ * How often an idle worker looks for jobs whose time has come. NOTIFY only fires for a job that is
+ * runnable when sent, so a `runAt` job or a retry waits for this poll; pg-boss's default while NOTIFY
+ * is active is 30 s, which would make a 1 s retry delay a 30 s one.
+ */
+const POLL_SECONDS = 2;
+
+/**
  * The durable job queue features use: pg-boss in the service's own store (schema `pgboss`).
  * Handlers are defined while the app is built; `start` creates their queues and begins working.
  */
@@ -85,7 +92,7 @@ export class JobQueue {
         });
         await boss.work<object>(
           name,
-          { localConcurrency: settings.concurrency, batchSize: 1 },
+          { localConcurrency: settings.concurrency, batchSize: 1, notifyPollingIntervalSeconds: POLL_SECONDS },
           async (jobs: Job<object>[]) => {
             for (const job of jobs) {
               await handler(job.data as never, { id: job.id, retryCount: job.retryCount, signal: job.signal });

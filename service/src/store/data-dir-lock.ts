@@ -10,6 +10,8 @@ export interface DataDirLock {
 interface LockOwner {
   pid: number;
   host: string;
+  /** When the owning process started: tells a live owner from a new process that reuses its pid. */
+  started: number;
 }
 
 /**
@@ -19,7 +21,7 @@ interface LockOwner {
  */
 export function lockDataDir(dir: string): DataDirLock {
   const lockPath = join(dir, 'slotwise.lock');
-  const owner: LockOwner = { pid: process.pid, host: hostname() };
+  const owner: LockOwner = { pid: process.pid, host: hostname(), started: Math.round(performance.timeOrigin) };
   const draft = `${lockPath}.${process.pid}.${Date.now()}`;
   writeFileSync(draft, JSON.stringify(owner), { mode: 0o600 });
   try {
@@ -50,8 +52,8 @@ export function lockDataDir(dir: string): DataDirLock {
 function readOwner(lockPath: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<LockOwner>;
-    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') {
-      return { pid: parsed.pid, host: parsed.host };
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.started === 'number') {
+      return { pid: parsed.pid, host: parsed.host, started: parsed.started };
     }
   } catch {
     // An unreadable lock is treated as held: refusing is safe, guessing is not.
@@ -62,7 +64,7 @@ function readOwner(lockPath: string): LockOwner | undefined {
 function isStale(holder: LockOwner): boolean {
   if (holder.host !== hostname()) return false;
   // In a restarted container the new process may get the dead one's pid.
-  if (holder.pid === process.pid) return true;
+  if (holder.pid === process.pid) return holder.started !== Math.round(performance.timeOrigin);
   try {
     process.kill(holder.pid, 0);
     return false;
