@@ -1,0 +1,74 @@
+/** Benchmark sizes, from BENCH_* environment variables with small defaults (a run of well under 90 s). */
+export interface BenchConfig {
+  /** Untimed operations before each timed series. */
+  warmup: number;
+  /** Timed operations per sequential series (store round-trips). */
+  iterations: number;
+  /** Concurrent clients in the concurrency series. */
+  concurrency: number;
+  /** Timed operations in each concurrency series, shared by the clients. */
+  concurrentOps: number;
+  /** Jobs sent one at a time in the job-latency series. */
+  jobIterations: number;
+  /** Jobs sent in one burst in the job-throughput series. */
+  jobs: number;
+  /** Handlers the job-throughput queue runs at once. */
+  jobConcurrency: number;
+  /** How long the job burst may take before it is reported unfinished. */
+  jobDeadlineSeconds: number;
+  /** Backends to run, in order. */
+  backends: BackendName[];
+  /** Administrative URL of the PostgreSQL the throwaway database is created on. */
+  postgresUrl: string;
+}
+
+/** A BENCH_* variable that cannot be used: reported without a stack trace. */
+export class BenchConfigError extends Error {
+  override name = 'BenchConfigError';
+}
+
+export type BackendName = 'pglite' | 'postgres';
+
+const BACKEND_NAMES: readonly BackendName[] = ['pglite', 'postgres'];
+
+export const ENV_HELP =
+  'BENCH_WARMUP, BENCH_ITERATIONS, BENCH_CONCURRENCY, BENCH_CONCURRENT_OPS, BENCH_JOB_ITERATIONS, BENCH_JOBS, ' +
+  'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  return {
+    warmup: count(env, 'BENCH_WARMUP', 200, 0),
+    iterations: count(env, 'BENCH_ITERATIONS', 1000),
+    concurrency: count(env, 'BENCH_CONCURRENCY', 8),
+    concurrentOps: count(env, 'BENCH_CONCURRENT_OPS', 2000),
+    jobIterations: count(env, 'BENCH_JOB_ITERATIONS', 100),
+    jobs: count(env, 'BENCH_JOBS', 500),
+    jobConcurrency: count(env, 'BENCH_JOB_CONCURRENCY', 8),
+    jobDeadlineSeconds: count(env, 'BENCH_JOB_DEADLINE_SECONDS', 15),
+    backends: backends(env.BENCH_BACKENDS),
+    postgresUrl: env.BENCH_POSTGRES_URL ?? env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  };
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new BenchConfigError(`${name}=${text} is not an integer >= ${min}`);
+  }
+  return value;
+}
+
+function backends(text: string | undefined): BackendName[] {
+  if (text === undefined || text.trim() === '') return [...BACKEND_NAMES];
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+      throw new BenchConfigError(
+        `BENCH_BACKENDS names an unknown backend "${name}" (known: ${BACKEND_NAMES.join(', ')})`,
+      );
+    }
+  }
+  return [...new Set(names)] as BackendName[];
+}
