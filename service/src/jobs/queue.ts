@@ -90,21 +90,35 @@ export class JobQueue {
           expireInSeconds: settings.expireInSeconds,
           notify: true,
         });
-        await boss.work<object>(
-          name,
-          { localConcurrency: settings.concurrency, batchSize: 1, notifyPollingIntervalSeconds: POLL_SECONDS },
-          async (jobs: Job<object>[]) => {
-            for (const job of jobs) {
-              await handler(job.data as never, { id: job.id, retryCount: job.retryCount, signal: job.signal });
-            }
-          },
-        );
+        for (let worker = 0; worker < settings.concurrency; worker++) {
+          await this.#startWorker(boss, name, handler);
+        }
       }
     } catch (error) {
       await boss.stop({ graceful: false });
       throw error;
     }
     this.#boss = boss;
+  }
+
+  /**
+   * One worker takes one job at a time. After a job it asks for the next at once: pg-boss would
+   * otherwise wait a poll between jobs, and a backlog would drain at one job a worker a poll.
+   */
+  async #startWorker(boss: PgBoss, name: string, handler: JobHandler<never>): Promise<void> {
+    // Filled in when work() returns; a job cannot finish before its worker exists.
+    const worker: { id?: string } = {};
+    worker.id = await boss.work<object>(
+      name,
+      { batchSize: 1, notifyPollingIntervalSeconds: POLL_SECONDS },
+      async ([job]: Job<object>[]) => {
+        try {
+          await handler(job!.data as never, { id: job!.id, retryCount: job!.retryCount, signal: job!.signal });
+        } finally {
+          if (worker.id) boss.notifyWorker(worker.id);
+        }
+      },
+    );
   }
 
   /** Returns the job id, or null when the queue's policy already holds a job for this singleton key. */
