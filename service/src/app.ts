@@ -1,8 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { gracefulClosePlugin } from './plugins/graceful-close.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { securityPlugin } from './plugins/security.ts';
@@ -25,7 +26,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     ...(deps.tls ? { https: { ...deps.tls, minVersion: 'TLSv1.2' as const } } : {}),
     trustProxy: config.trustProxy,
     // Logged by plugins/request-log.ts instead, in a shape the redaction is built for.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // In-flight requests finish on close; idle keep-alive connections are dropped at once.
     forceCloseConnections: 'idle',
@@ -36,6 +37,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   // External plugins first, then the app's own: as in fastify/demo.
   await app.register(requestLogPlugin);
+  await app.register(gracefulClosePlugin);
   await app.register(securityPlugin, { trustProxy: config.trustProxy });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
   await app.register(errorsPlugin);
