@@ -1,0 +1,139 @@
+import { createElement } from 'lwc';
+import { getNavigateCalledWith } from 'lightning/navigation';
+import { refreshApex } from '@salesforce/apex';
+import SlotwiseCredits from 'c/slotwiseCredits';
+import getCredits from '@salesforce/apex/SlotwiseSetupController.getCredits';
+import getPurchaseLink from '@salesforce/apex/SlotwiseSetupController.getPurchaseLink';
+
+jest.mock(
+  '@salesforce/apex/SlotwiseSetupController.getCredits',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock('@salesforce/apex/SlotwiseSetupController.getPurchaseLink', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
+jest.mock('@salesforce/customPermission/Slotwise_Buy_Credits', () => ({ default: true }), { virtual: true });
+jest.mock('@salesforce/label/c.Slotwise_Credits_Balance_Value', () => ({ default: '{0} credits' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Slotwise_Credits_Pack_Option', () => ({ default: '{0} credits for {1}' }), {
+  virtual: true,
+});
+
+const CREDITS = {
+  balance: 12500,
+  lowBalanceThreshold: 100,
+  packs: [
+    { packId: 'pack_1000', credits: 1000, amount: 10, currencyCode: 'USD' },
+    { packId: 'pack_5000', credits: 5000, amount: 45.5, currencyCode: 'USD' },
+  ],
+};
+const LINK = 'https://slotwise.example.com/credits/buy?sig=abc';
+
+const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function createCredits() {
+  const element = createElement('c-slotwise-credits', { is: SlotwiseCredits });
+  document.body.appendChild(element);
+  return element;
+}
+
+describe('c-slotwise-credits (with Buy Credits)', () => {
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.clearAllMocks();
+  });
+
+  it('shows loading, then the balance', async () => {
+    const element = createCredits();
+    expect(element.shadowRoot.querySelector('.loading')).not.toBeNull();
+
+    getCredits.emit(CREDITS);
+    await flushPromises();
+
+    expect(element.shadowRoot.querySelector('.loading')).toBeNull();
+    expect(element.shadowRoot.querySelector('.balance').textContent).toContain('12,500 credits');
+    expect(element.shadowRoot.querySelector('.low-balance')).toBeNull();
+    expect(element.shadowRoot.querySelector('lightning-combobox.pack').options).toEqual([
+      { label: 'c.Slotwise_Credits_Any_Pack', value: '' },
+      { label: '1,000 credits for $10.00', value: 'pack_1000' },
+      { label: '5,000 credits for $45.50', value: 'pack_5000' },
+    ]);
+    expect(element.shadowRoot.querySelector('lightning-button.buy').disabled).toBe(false);
+    expect(element.shadowRoot.querySelector('.no-permission')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('warns when the balance is low', async () => {
+    const element = createCredits();
+    getCredits.emit({ ...CREDITS, balance: 100 });
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('.low-balance').textContent).toBe('c.Slotwise_Credits_Low_Balance');
+    await expect(element).toBeAccessible();
+  });
+
+  it('shows an error when the balance cannot be loaded', async () => {
+    const element = createCredits();
+    const message = 'This org is not connected to Slotwise. Ask your Slotwise admin to connect it.';
+    getCredits.error({ message });
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('.error').textContent).toBe(message);
+    expect(element.shadowRoot.querySelector('.balance')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('opens the signed purchase link for the chosen pack in a new tab', async () => {
+    getPurchaseLink.mockResolvedValue(LINK);
+    const element = createCredits();
+    getCredits.emit(CREDITS);
+    await flushPromises();
+
+    const pack = element.shadowRoot.querySelector('lightning-combobox.pack');
+    pack.dispatchEvent(new CustomEvent('change', { detail: { value: 'pack_5000' } }));
+    element.shadowRoot.querySelector('lightning-button.buy').click();
+    await flushPromises();
+
+    expect(getPurchaseLink).toHaveBeenCalledWith({ packId: 'pack_5000' });
+    expect(getNavigateCalledWith().pageReference).toEqual({
+      type: 'standard__webPage',
+      attributes: { url: LINK },
+    });
+    expect(element.shadowRoot.querySelector('lightning-button.buy').disabled).toBe(false);
+  });
+
+  it('lets the payment page offer every pack when none is chosen', async () => {
+    getPurchaseLink.mockResolvedValue(LINK);
+    const element = createCredits();
+    element.shadowRoot.querySelector('lightning-button.buy').click();
+    await flushPromises();
+    expect(getPurchaseLink).toHaveBeenCalledWith({ packId: null });
+  });
+
+  it('toasts when the purchase link fails', async () => {
+    getPurchaseLink.mockRejectedValue({ body: { message: 'Slotwise cannot be reached right now. Try again later.' } });
+    const element = createCredits();
+    const toast = jest.fn();
+    element.addEventListener('lightning__showtoast', toast);
+
+    element.shadowRoot.querySelector('lightning-button.buy').click();
+    await flushPromises();
+
+    const message = 'Slotwise cannot be reached right now. Try again later.';
+    expect(toast.mock.calls[0][0].detail).toMatchObject({ variant: 'error', message });
+    expect(element.shadowRoot.querySelector('.buy-status').textContent).toBe(message);
+    expect(element.shadowRoot.querySelector('lightning-button.buy').disabled).toBe(false);
+  });
+
+  it('refreshes the balance', () => {
+    const element = createCredits();
+    element.shadowRoot.querySelector('lightning-button-icon.refresh').click();
+    expect(refreshApex).toHaveBeenCalledTimes(1);
+  });
+});
