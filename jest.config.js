@@ -7,6 +7,7 @@ export default {
   testMatch: ['**/lwc/**/__tests__/**/*.test.js'],
   moduleNameMapper: {
     '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
+    '^jest-utils$': '<rootDir>/force-app/test/jest-utils/index.js',
   },
   setupFilesAfterEnv: [...jestConfig.setupFilesAfterEnv, '<rootDir>/force-app/test/jest-sa11y-setup.js'],
   testTimeout: 10000,

@@ -29,8 +29,9 @@ import {
 import { javaRequired, javaStatus } from './apex-helpers/java.ts';
 import { loadOrgApi, pathMatches } from './apex-helpers/org-api.ts';
 import { formatViolation, runPmd } from './apex-helpers/pmd.ts';
-import { checkSoqlFields, loadObjects } from './apex-helpers/soql-fields.ts';
-import { CLASSES, OBJECTS, ORG_API, ROOT, copyWorkspace, editOnce } from './apex-helpers/workspace.ts';
+import { checkSoqlFields } from './apex-helpers/soql-fields.ts';
+import { CLASSES, ORG_API, ROOT, SOURCE, copyWorkspace, editOnce } from './apex-helpers/workspace.ts';
+import { loadSchema } from './helpers/schema.ts';
 
 // The contract in docs/salesforce-package.md: the methods the LWCs call.
 const CONTROLLERS: Record<string, string[]> = {
@@ -142,9 +143,9 @@ t.test('sharing, user mode and logging (source scan)', async (t) => {
 });
 
 t.test('static SOQL names only fields that exist in force-app objects', async (t) => {
-  const catalog = loadObjects(OBJECTS);
-  t.ok(catalog.has('slotwise_appointment__c'), 'the objects are in force-app');
-  const findings = files.flatMap((file) => checkSoqlFields(file, catalog));
+  const schema = loadSchema(SOURCE, ROOT);
+  t.ok(schema.get('Slotwise_Appointment__c')?.custom, 'the objects are in force-app');
+  const findings = files.flatMap((file) => checkSoqlFields(file, schema));
   t.equal(lines(findings), '', 'every SOQL field resolves');
 });
 
@@ -254,7 +255,7 @@ t.test('the checks catch breakage (on a temporary copy)', async (t) => {
       /SlotwiseBookController\.cls:\d+:\d+ database\.query without AccessLevel\.USER_MODE/,
     );
     t.match(
-      lines(checkSoqlFields(copied('SlotwiseSmsController.cls'), loadObjects(OBJECTS))),
+      lines(checkSoqlFields(copied('SlotwiseSmsController.cls'), loadSchema(SOURCE, ROOT))),
       /unknown field Bogus__c on Slotwise_Appointment__c/,
     );
   });

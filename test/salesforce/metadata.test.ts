@@ -63,6 +63,15 @@ const CONTROLLERS = [
   'SlotwiseSmsController',
 ];
 const PRINCIPAL = 'Slotwise_Service-OrgApiKey';
+/** The Slotwise app's tabs, in order. */
+const APP_TABS = [
+  'Slotwise_Setup',
+  'Slotwise_Agenda',
+  APPOINTMENT,
+  'Slotwise_Appointment_Type__c',
+  'Slotwise_Resource__c',
+  SMS,
+];
 
 const show = (problems: Problem[]) => problems.map(formatProblem);
 
@@ -196,14 +205,7 @@ t.test('permission sets agree with the contract', async (t) => {
     t.same([...admin.classes].sort(), CONTROLLERS, 'the four controllers');
     t.same(admin.principals, [PRINCIPAL], 'principal access to the Slotwise_Service credential');
     t.same(admin.applications, ['Slotwise'], 'the app');
-    for (const tab of [
-      'Slotwise_Setup',
-      'Slotwise_Agenda',
-      APPOINTMENT,
-      'Slotwise_Appointment_Type__c',
-      'Slotwise_Resource__c',
-      SMS,
-    ]) {
+    for (const tab of APP_TABS) {
       t.equal(admin.tabs.get(tab), 'Visible', `tab ${tab}`);
     }
   });
@@ -322,14 +324,7 @@ t.test('the service connection: External Credential and Named Credential', async
 t.test('the Slotwise app, its tabs and Lightning pages', async (t) => {
   const app = parseMetadata(readText(join(SOURCE, 'applications', 'Slotwise.app-meta.xml')));
   t.equal(text(app, 'uiType'), 'Lightning');
-  t.same(texts(app, 'tabs'), [
-    'Slotwise_Setup',
-    'Slotwise_Agenda',
-    APPOINTMENT,
-    'Slotwise_Appointment_Type__c',
-    'Slotwise_Resource__c',
-    SMS,
-  ]);
+  t.same(texts(app, 'tabs'), APP_TABS);
   const page = (name: string) => parseMetadata(readText(join(SOURCE, 'flexipages', `${name}.flexipage-meta.xml`)));
   const components = (name: string) =>
     children(page(name), 'flexiPageRegions')

@@ -4,9 +4,6 @@
  * must exist, and `X__r.Field` paths must follow a lookup or master-detail field `X__c`.
  * Standard objects (Contact, Lead, NamedCredential...) are not described offline and are skipped.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import {
   ApexParserBaseListener,
   ApexParseTreeWalker,
@@ -18,76 +15,36 @@ import {
   SubFieldEntryContext,
   type ApexParserRuleContext,
 } from '@apexdevtools/apex-parser';
+import { findField, findObject, type ObjectInfo, type Schema } from '../helpers/schema.ts';
 import type { ApexFile, Finding } from './apex-source.ts';
 
-interface FieldInfo {
-  type: string;
-  referenceTo: string | undefined;
-}
-
-export type ObjectCatalog = Map<string, Map<string, FieldInfo>>; // lower-case object → lower-case field → info
-
-// System fields every custom object has (OwnerId only when it is not the detail of a master-detail).
-const SYSTEM_FIELDS = [
-  'id',
-  'name',
-  'createddate',
-  'createdbyid',
-  'lastmodifieddate',
-  'lastmodifiedbyid',
-  'systemmodstamp',
-  'isdeleted',
-  'lastvieweddate',
-  'lastreferenceddate',
-];
 const SYSTEM_RELATIONSHIPS = new Set(['owner', 'createdby', 'lastmodifiedby']);
 
-export function loadObjects(objectsDir: string): ObjectCatalog {
-  const catalog: ObjectCatalog = new Map();
-  if (!existsSync(objectsDir)) return catalog;
-  const xml = new XMLParser();
-  for (const objectName of readdirSync(objectsDir)) {
-    const fields = new Map<string, FieldInfo>();
-    const fieldsDir = path.join(objectsDir, objectName, 'fields');
-    let detail = false;
-    if (existsSync(fieldsDir)) {
-      for (const file of readdirSync(fieldsDir).filter((f) => f.endsWith('.field-meta.xml'))) {
-        const parsed = xml.parse(readFileSync(path.join(fieldsDir, file), 'utf8')) as {
-          CustomField?: { fullName?: string; type?: string; referenceTo?: string };
-        };
-        const field = parsed.CustomField;
-        const fullName = field?.fullName ?? file.replace('.field-meta.xml', '');
-        fields.set(fullName.toLowerCase(), { type: field?.type ?? '', referenceTo: field?.referenceTo });
-        if (field?.type === 'MasterDetail') detail = true;
-      }
-    }
-    for (const name of detail ? SYSTEM_FIELDS : [...SYSTEM_FIELDS, 'ownerid']) {
-      if (!fields.has(name)) fields.set(name, { type: 'System', referenceTo: undefined });
-    }
-    catalog.set(objectName.toLowerCase(), fields);
-  }
-  return catalog;
+/** A custom object of force-app, by name in any case; standard objects are not described offline. */
+function customObject(schema: Schema, name: string): ObjectInfo | undefined {
+  const object = findObject(schema, name, true);
+  return object?.custom ? object : undefined;
 }
 
 /** Why a path does not resolve on the object, or undefined when it does (or cannot be checked offline). */
-function checkPath(catalog: ObjectCatalog, objectName: string, fieldPath: string): string | undefined {
-  let fields = catalog.get(objectName.toLowerCase());
+function checkPath(schema: Schema, objectName: string, fieldPath: string): string | undefined {
+  let object = customObject(schema, objectName);
   let current = objectName;
   const parts = fieldPath.split('.');
   for (const [i, part] of parts.entries()) {
-    if (!fields) return undefined; // a standard object: not described offline
+    if (!object) return undefined; // a standard object: not described offline
     const lower = part.toLowerCase();
     if (i === parts.length - 1) {
-      return fields.has(lower) ? undefined : `unknown field ${part} on ${current}`;
+      return findField(object, part, true) ? undefined : `unknown field ${part} on ${current}`;
     }
     if (SYSTEM_RELATIONSHIPS.has(lower)) return undefined; // User: standard
     if (!lower.endsWith('__r')) return `${part} is not a relationship of ${current}`;
-    const lookup = fields.get(lower.replace(/__r$/, '__c'));
+    const lookup = findField(object, part.replace(/__r$/i, '__c'), true);
     if (!lookup || !['Lookup', 'MasterDetail'].includes(lookup.type)) {
       return `unknown relationship ${part} on ${current}`;
     }
     current = lookup.referenceTo ?? '';
-    fields = catalog.get(current.toLowerCase());
+    object = customObject(schema, current);
   }
   return undefined;
 }
@@ -112,7 +69,8 @@ function isChildRelationshipQuery(q: SubQueryContext): boolean {
   return q.parentCtx instanceof SelectEntryContext || q.parentCtx instanceof SubFieldEntryContext;
 }
 
-export function checkSoqlFields(file: ApexFile, catalog: ObjectCatalog): Finding[] {
+/** Checks a file's static SOQL against the schema loadSchema (helpers/schema.ts) reads from force-app. */
+export function checkSoqlFields(file: ApexFile, schema: Schema): Finding[] {
   const findings: Finding[] = [];
   class Checker extends ApexParserBaseListener {
     enterFieldName = (ctx: FieldNameContext) => {
@@ -121,7 +79,7 @@ export function checkSoqlFields(file: ApexFile, catalog: ObjectCatalog): Finding
       if (!query || (query instanceof SubQueryContext && isChildRelationshipQuery(query))) return;
       const from = query.fromNameList().fieldName(0)?.getText();
       if (!from) return;
-      if (from.toLowerCase().endsWith('__c') && !catalog.has(from.toLowerCase())) {
+      if (/__c$/i.test(from) && !customObject(schema, from)) {
         findings.push({
           file: file.file,
           line: ctx.start.line,
@@ -130,7 +88,7 @@ export function checkSoqlFields(file: ApexFile, catalog: ObjectCatalog): Finding
         });
         return;
       }
-      const problem = checkPath(catalog, from, ctx.getText());
+      const problem = checkPath(schema, from, ctx.getText());
       if (problem) findings.push({ file: file.file, line: ctx.start.line, column: ctx.start.column, message: problem });
     };
   }

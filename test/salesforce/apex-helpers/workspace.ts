@@ -5,8 +5,9 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 export const FORCE_APP = path.join(ROOT, 'force-app');
-export const CLASSES = path.join(FORCE_APP, 'main', 'default', 'classes');
-export const OBJECTS = path.join(FORCE_APP, 'main', 'default', 'objects');
+/** force-app/main/default */
+export const SOURCE = path.join(FORCE_APP, 'main', 'default');
+export const CLASSES = path.join(SOURCE, 'classes');
 export const ORG_API = path.join(ROOT, 'docs', 'org-api.yaml');
 
 /** A copy of sfdx-project.json, .forceignore and force-app/main (what apex-ls and PMD read). */

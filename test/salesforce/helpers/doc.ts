@@ -3,20 +3,23 @@
 import { lineAt, type Problem } from './files.ts';
 import type { FieldInfo, ObjectInfo, Schema } from './schema.ts';
 
-export type DocField = {
-  name: string;
-  type: string;
+/** A field as the contract describes it, in the terms of force-app's FieldInfo, plus where it is described. */
+export type DocField = Pick<
+  FieldInfo,
+  | 'name'
+  | 'type'
+  | 'required'
+  | 'unique'
+  | 'externalId'
+  | 'length'
+  | 'precision'
+  | 'scale'
+  | 'referenceTo'
+  | 'picklistDefault'
+  | 'defaultValue'
+> & {
   line: number;
-  required: boolean;
-  unique: boolean;
-  externalId: boolean;
-  length?: number;
-  precision?: number;
-  scale?: number;
-  referenceTo?: string;
   picklistValues?: string[];
-  picklistDefault?: string;
-  defaultValue?: string;
   defaultTime?: string;
 };
 

@@ -157,6 +157,20 @@ const KIND_WORDS: Record<Reference['kind'], string> = {
   label: 'custom label',
 };
 
+/** The kinds of reference that name a component of the package, and the project's set of those names. */
+const NAMES_BY_KIND = {
+  lwc: 'lwcs',
+  tab: 'tabs',
+  application: 'applications',
+  flexipage: 'flexipages',
+  customPermission: 'customPermissions',
+  permissionSet: 'permissionSets',
+  externalCredential: 'externalCredentials',
+  externalCredentialPrincipal: 'externalCredentialPrincipals',
+  namedCredential: 'namedCredentials',
+  label: 'labels',
+} as const satisfies Partial<Record<Reference['kind'], keyof Project>>;
+
 /** Why a reference does not resolve, or undefined when it does. */
 export function resolve(project: Project, ref: Reference): string | undefined {
   const { schema } = project;
@@ -194,25 +208,16 @@ export function resolve(project: Project, ref: Reference): string | undefined {
       return hasAuraMethod(cls.source, ref.name) ? undefined : `${missing} (as an @AuraEnabled static method)`;
     }
     case 'lwc':
-      return has(project.lwcs, ref.name, ci) ? undefined : missing;
     case 'tab':
-      return has(project.tabs, ref.name, ci) ? undefined : missing;
     case 'application':
-      return has(project.applications, ref.name, ci) ? undefined : missing;
     case 'flexipage':
-      return has(project.flexipages, ref.name, ci) ? undefined : missing;
     case 'customPermission':
-      return has(project.customPermissions, ref.name, ci) ? undefined : missing;
     case 'permissionSet':
-      return has(project.permissionSets, ref.name, ci) ? undefined : missing;
     case 'externalCredential':
-      return has(project.externalCredentials, ref.name, ci) ? undefined : missing;
     case 'externalCredentialPrincipal':
-      return has(project.externalCredentialPrincipals, ref.name, ci) ? undefined : missing;
     case 'namedCredential':
-      return has(project.namedCredentials, ref.name, ci) ? undefined : missing;
     case 'label':
-      return has(project.labels, ref.name, ci) ? undefined : missing;
+      return has(project[NAMES_BY_KIND[ref.kind]], ref.name, ci) ? undefined : missing;
   }
 }
 

@@ -1,26 +1,16 @@
-import { createElement } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import SlotwiseAgenda from 'c/slotwiseAgenda';
 import getResources from '@salesforce/apex/SlotwiseBookController.getResources';
 import getAgenda from '@salesforce/apex/SlotwiseAgendaController.getAgenda';
 import setStatus from '@salesforce/apex/SlotwiseAgendaController.setStatus';
+import { $, $$, flushPromises, mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseBookController.getResources',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
-jest.mock(
-  '@salesforce/apex/SlotwiseAgendaController.getAgenda',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseBookController.getResources', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SlotwiseAgendaController.getAgenda', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseAgendaController.setStatus', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 jest.mock('@salesforce/user/Id', () => ({ default: '005000000000002AAA' }), { virtual: true });
@@ -32,14 +22,10 @@ jest.mock('@salesforce/label/c.Slotwise_Agenda_Change_Status_For', () => ({ defa
 const RESOURCES = require('./data/getResources.json');
 const APPOINTMENTS = require('./data/getAgenda.json');
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
 const change = (input, value) => input.dispatchEvent(new CustomEvent('change', { detail: { value } }));
 
 async function createAgenda() {
-  const element = createElement('c-slotwise-agenda', { is: SlotwiseAgenda });
-  document.body.appendChild(element);
+  const element = mount('c-slotwise-agenda', SlotwiseAgenda);
   getResources.emit(RESOURCES);
   await flushPromises();
   return element;
@@ -47,9 +33,7 @@ async function createAgenda() {
 
 describe('c-slotwise-agenda', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 
@@ -211,16 +195,14 @@ describe('c-slotwise-agenda', () => {
   });
 
   it('shows why resources could not be loaded', async () => {
-    const element = createElement('c-slotwise-agenda', { is: SlotwiseAgenda });
-    document.body.appendChild(element);
+    const element = mount('c-slotwise-agenda', SlotwiseAgenda);
     getResources.error({ message: 'You do not have access to this Slotwise data.' });
     await flushPromises();
     expect($(element, '.error').textContent).toBe('You do not have access to this Slotwise data.');
   });
 
   it('says when there are no resources', async () => {
-    const element = createElement('c-slotwise-agenda', { is: SlotwiseAgenda });
-    document.body.appendChild(element);
+    const element = mount('c-slotwise-agenda', SlotwiseAgenda);
     getResources.emit([]);
     await flushPromises();
     expect($(element, '.no-resources').textContent).toBe('c.Slotwise_Agenda_No_Resources');

@@ -1,4 +1,3 @@
-import { createElement } from 'lwc';
 import { getRecord } from 'lightning/uiRecordApi';
 import { getNavigateCalledWith } from 'lightning/navigation';
 import { refreshApex } from '@salesforce/apex';
@@ -7,31 +6,17 @@ import getBookableTypes from '@salesforce/apex/SlotwiseBookController.getBookabl
 import getResources from '@salesforce/apex/SlotwiseBookController.getResources';
 import getSlots from '@salesforce/apex/SlotwiseBookController.getSlots';
 import book from '@salesforce/apex/SlotwiseBookController.book';
+import { $, $$, flushPromises, mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseBookController.getBookableTypes',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
-jest.mock(
-  '@salesforce/apex/SlotwiseBookController.getResources',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
-jest.mock(
-  '@salesforce/apex/SlotwiseBookController.getSlots',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseBookController.getBookableTypes', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SlotwiseBookController.getResources', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SlotwiseBookController.getSlots', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseBookController.book', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 jest.mock('@salesforce/label/c.Slotwise_Book_Type_Option', () => ({ default: '{0} ({1} min)' }), { virtual: true });
@@ -46,20 +31,13 @@ const CONTACT_ID = '003000000000001AAA';
 const USER_TIME_ZONE = 'America/Los_Angeles'; // @salesforce/i18n/timeZone in sfdx-lwc-jest
 const TAKEN = 'That time is no longer available. Pick another one.';
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
 const picker = (element) => $(element, 'c-slotwise-slot-picker');
 const slotButtons = (element) => [...picker(element).shadowRoot.querySelectorAll('button')];
 const pressed = (element) => slotButtons(element).map((button) => button.getAttribute('aria-pressed'));
 const requestOf = (call) => JSON.parse(call[0].requestJson);
 
 function createBook(objectApiName = 'Contact', recordId = CONTACT_ID) {
-  const element = createElement('c-slotwise-book', { is: SlotwiseBook });
-  element.recordId = recordId;
-  element.objectApiName = objectApiName;
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-book', SlotwiseBook, { recordId, objectApiName });
 }
 
 function change(input, detail) {
@@ -99,9 +77,7 @@ async function clickBook(element) {
 
 describe('c-slotwise-book', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

@@ -1,25 +1,24 @@
-import { createElement } from 'lwc';
 import SlotwiseBookingPageSettings from 'c/slotwiseBookingPageSettings';
+import { flushPromises, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/apex/SlotwiseSetupController.saveRecord', () => ({ default: jest.fn() }), { virtual: true });
 
 const PAGE = { Id: 'a05000000000001AAA', Name: 'Riverside Clinic', Singleton__c: 'org', Public_Slug__c: 'riverside' };
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function createSettings(props) {
-  const element = createElement('c-slotwise-booking-page-settings', { is: SlotwiseBookingPageSettings });
-  Object.assign(element, { serviceUrl: 'https://slotwise.example.com/', bookingPage: PAGE }, props);
-  document.body.appendChild(element);
-  return element;
+  return mount(
+    'c-slotwise-booking-page-settings',
+    SlotwiseBookingPageSettings,
+    { serviceUrl: 'https://slotwise.example.com/', bookingPage: PAGE },
+    props,
+  );
 }
 
 describe('c-slotwise-booking-page-settings', () => {
   const originalClipboard = navigator.clipboard;
 
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     Object.defineProperty(navigator, 'clipboard', { value: originalClipboard, configurable: true });
     jest.clearAllMocks();
   });

@@ -1,6 +1,6 @@
-import { createElement } from 'lwc';
 import { getNavigateCalledWith } from 'lightning/navigation';
 import SlotwiseConnectionStatus from 'c/slotwiseConnectionStatus';
+import { $, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/label/c.Slotwise_Api_Usage_Of', () => ({ default: '{0} of {1}' }), { virtual: true });
 
@@ -23,19 +23,12 @@ const NOT_CONNECTED = {
 };
 
 function createStatus(props) {
-  const element = createElement('c-slotwise-connection-status', { is: SlotwiseConnectionStatus });
-  Object.assign(element, props);
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-connection-status', SlotwiseConnectionStatus, props);
 }
-
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 
 describe('c-slotwise-connection-status', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

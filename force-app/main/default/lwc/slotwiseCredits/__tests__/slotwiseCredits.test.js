@@ -1,18 +1,13 @@
-import { createElement } from 'lwc';
 import { getNavigateCalledWith } from 'lightning/navigation';
 import { refreshApex } from '@salesforce/apex';
 import SlotwiseCredits from 'c/slotwiseCredits';
 import getCredits from '@salesforce/apex/SlotwiseSetupController.getCredits';
 import getPurchaseLink from '@salesforce/apex/SlotwiseSetupController.getPurchaseLink';
+import { flushPromises, mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getCredits',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSetupController.getCredits', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseSetupController.getPurchaseLink', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -35,19 +30,13 @@ const CREDITS = {
 };
 const LINK = 'https://slotwise.example.com/credits/buy?sig=abc';
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 function createCredits() {
-  const element = createElement('c-slotwise-credits', { is: SlotwiseCredits });
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-credits', SlotwiseCredits);
 }
 
 describe('c-slotwise-credits (with Buy Credits)', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

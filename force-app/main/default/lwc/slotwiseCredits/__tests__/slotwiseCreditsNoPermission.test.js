@@ -1,16 +1,11 @@
-import { createElement } from 'lwc';
 import SlotwiseCredits from 'c/slotwiseCredits';
 import getCredits from '@salesforce/apex/SlotwiseSetupController.getCredits';
 import getPurchaseLink from '@salesforce/apex/SlotwiseSetupController.getPurchaseLink';
+import { mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getCredits',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSetupController.getCredits', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseSetupController.getPurchaseLink', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -19,15 +14,12 @@ jest.mock('@salesforce/customPermission/Slotwise_Buy_Credits', () => ({ default:
 
 describe('c-slotwise-credits (without Buy Credits)', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 
   it('shows the balance but disables Buy and says why', async () => {
-    const element = createElement('c-slotwise-credits', { is: SlotwiseCredits });
-    document.body.appendChild(element);
+    const element = mount('c-slotwise-credits', SlotwiseCredits);
     getCredits.emit({ balance: 42, lowBalanceThreshold: 100, packs: [] });
     await Promise.resolve();
 

@@ -1,7 +1,7 @@
-import { createElement } from 'lwc';
 import SlotwiseRecordEditor from 'c/slotwiseRecordEditor';
 import saveRecord from '@salesforce/apex/SlotwiseSetupController.saveRecord';
 import { reminderRuleFields, availabilityRuleFields } from 'c/slotwiseSetupFields';
+import { flushPromises, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/apex/SlotwiseSetupController.saveRecord', () => ({ default: jest.fn() }), { virtual: true });
 
@@ -17,13 +17,13 @@ const RULE = {
   If_Past__c: 'Skip',
 };
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 function createEditor(props) {
-  const element = createElement('c-slotwise-record-editor', { is: SlotwiseRecordEditor });
-  Object.assign(element, { heading: 'Reminder rule', objectApiName: 'Slotwise_Reminder_Rule__c' }, props);
-  document.body.appendChild(element);
-  return element;
+  return mount(
+    'c-slotwise-record-editor',
+    SlotwiseRecordEditor,
+    { heading: 'Reminder rule', objectApiName: 'Slotwise_Reminder_Rule__c' },
+    props,
+  );
 }
 
 const field = (element, name) => element.shadowRoot.querySelector(`[data-field="${name}"]`);
@@ -43,9 +43,7 @@ const clickButton = (element, className) => element.shadowRoot.querySelector(`li
 
 describe('c-slotwise-record-editor', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

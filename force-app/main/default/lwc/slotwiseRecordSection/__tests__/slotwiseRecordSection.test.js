@@ -1,8 +1,8 @@
-import { createElement } from 'lwc';
 import LightningConfirm from 'lightning/confirm';
 import SlotwiseRecordSection from 'c/slotwiseRecordSection';
 import deleteRecord from '@salesforce/apex/SlotwiseSetupController.deleteRecord';
 import { availabilityRuleFields, appointmentTypeFields } from 'c/slotwiseSetupFields';
+import { flushPromises, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/apex/SlotwiseSetupController.deleteRecord', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/SlotwiseSetupController.saveRecord', () => ({ default: jest.fn() }), { virtual: true });
@@ -23,12 +23,10 @@ const RULES = [
   },
 ];
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 function createSection(props) {
-  const element = createElement('c-slotwise-record-section', { is: SlotwiseRecordSection });
-  Object.assign(
-    element,
+  return mount(
+    'c-slotwise-record-section',
+    SlotwiseRecordSection,
     {
       heading: 'Appointment types',
       newLabel: 'New appointment type',
@@ -38,15 +36,11 @@ function createSection(props) {
     },
     props,
   );
-  document.body.appendChild(element);
-  return element;
 }
 
 describe('c-slotwise-record-section', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.restoreAllMocks();
     jest.clearAllMocks();
   });

@@ -1,15 +1,10 @@
-import { createElement } from 'lwc';
 import SlotwiseSetup from 'c/slotwiseSetup';
 import getSetup from '@salesforce/apex/SlotwiseSetupController.getSetup';
+import { mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getSetup',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSetupController.getSetup', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 // The user lacks the Slotwise_Manage_Settings custom permission (the platform gives undefined).
 jest.mock('@salesforce/customPermission/Slotwise_Manage_Settings', () => ({ default: undefined }), {
   virtual: true,
@@ -17,14 +12,11 @@ jest.mock('@salesforce/customPermission/Slotwise_Manage_Settings', () => ({ defa
 
 describe('c-slotwise-setup (without Manage Settings)', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
   });
 
   it('shows a no-access message and loads nothing', async () => {
-    const element = createElement('c-slotwise-setup', { is: SlotwiseSetup });
-    document.body.appendChild(element);
+    const element = mount('c-slotwise-setup', SlotwiseSetup);
 
     expect(element.shadowRoot.querySelector('c-slotwise-setup-console')).toBeNull();
     const message = element.shadowRoot.querySelector('.no-access');

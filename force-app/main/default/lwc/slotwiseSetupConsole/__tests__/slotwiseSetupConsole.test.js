@@ -1,33 +1,18 @@
-import { createElement } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import SlotwiseSetupConsole from 'c/slotwiseSetupConsole';
 import getStatus from '@salesforce/apex/SlotwiseSetupController.getStatus';
 import getSetup from '@salesforce/apex/SlotwiseSetupController.getSetup';
+import { flushPromises, mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getStatus',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getSetup',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
-jest.mock(
-  '@salesforce/apex/SlotwiseSetupController.getCredits',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSetupController.getStatus', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SlotwiseSetupController.getSetup', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
+jest.mock('@salesforce/apex/SlotwiseSetupController.getCredits', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseSetupController.getPurchaseLink', () => ({ default: jest.fn() }), {
   virtual: true,
 });
@@ -39,21 +24,15 @@ jest.mock('@salesforce/customPermission/Slotwise_Buy_Credits', () => ({ default:
 const SETUP = require('./data/getSetup.json');
 const STATUS = { connected: true, reachable: true, lastSync: '2025-03-10T09:00:00Z', outboxDepth: 0, apiCallsUsed: 5 };
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-
 function createConsole() {
-  const element = createElement('c-slotwise-setup-console', { is: SlotwiseSetupConsole });
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-setup-console', SlotwiseSetupConsole);
 }
 
 const section = (element, className) => element.shadowRoot.querySelector(`c-slotwise-record-section.${className}`);
 
 describe('c-slotwise-setup-console', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

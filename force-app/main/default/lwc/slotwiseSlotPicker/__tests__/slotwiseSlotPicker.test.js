@@ -1,5 +1,5 @@
-import { createElement } from 'lwc';
 import SlotwiseSlotPicker from 'c/slotwiseSlotPicker';
+import { $, mount, resetDom } from 'jest-utils';
 
 const SLOTS = [
   { start: '2025-03-10T17:00:00.000Z', end: '2025-03-10T17:30:00.000Z', resourceId: 'a02000000000001AAA' },
@@ -8,21 +8,15 @@ const SLOTS = [
 ];
 
 function createPicker(props) {
-  const element = createElement('c-slotwise-slot-picker', { is: SlotwiseSlotPicker });
-  Object.assign(element, { timeZone: 'America/Los_Angeles' }, props);
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-slot-picker', SlotwiseSlotPicker, { timeZone: 'America/Los_Angeles' }, props);
 }
 
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 const buttons = (element) => [...element.shadowRoot.querySelectorAll('button')];
 const labels = (element) => buttons(element).map((button) => button.textContent.trim());
 
 describe('c-slotwise-slot-picker', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
   });
 
   it('shows each time once, in the time zone, as toggle buttons', async () => {

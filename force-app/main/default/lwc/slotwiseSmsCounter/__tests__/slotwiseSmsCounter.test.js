@@ -1,5 +1,5 @@
-import { createElement } from 'lwc';
 import SlotwiseSmsCounter from 'c/slotwiseSmsCounter';
+import { mount, resetDom } from 'jest-utils';
 
 // Labels resolve to their names in Jest; give the counter labels real text with placeholders.
 jest.mock('@salesforce/label/c.Slotwise_Sms_Characters', () => ({ default: '{0} characters' }), { virtual: true });
@@ -10,19 +10,14 @@ jest.mock(
 );
 
 function createCounter(text) {
-  const element = createElement('c-slotwise-sms-counter', { is: SlotwiseSmsCounter });
-  element.text = text;
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-sms-counter', SlotwiseSmsCounter, { text });
 }
 
 const textOf = (element, selector) => element.shadowRoot.querySelector(selector).textContent;
 
 describe('c-slotwise-sms-counter', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
   });
 
   it('shows characters, encoding and segments of a GSM-7 message', async () => {

@@ -1,17 +1,12 @@
-import { createElement } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import SlotwiseSmsHistory from 'c/slotwiseSmsHistory';
 import getHistory from '@salesforce/apex/SlotwiseSmsController.getHistory';
 import send from '@salesforce/apex/SlotwiseSmsController.send';
+import { $, $$, flushPromises, mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSmsController.getHistory',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSmsController.getHistory', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseSmsController.send', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 jest.mock('@salesforce/customPermission/Slotwise_Send_SMS', () => ({ default: true }), { virtual: true });
@@ -21,15 +16,8 @@ jest.mock('@salesforce/label/c.Slotwise_Sms_Sent_Segments', () => ({ default: 'S
 const HISTORY = require('./data/getHistory.json');
 const CONTACT_ID = '003000000000001AAA';
 
-const flushPromises = () => new Promise((resolve) => setTimeout(resolve, 0));
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
-
 function createHistory() {
-  const element = createElement('c-slotwise-sms-history', { is: SlotwiseSmsHistory });
-  element.recordId = CONTACT_ID;
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-sms-history', SlotwiseSmsHistory, { recordId: CONTACT_ID });
 }
 
 async function type(element, value) {
@@ -42,9 +30,7 @@ async function type(element, value) {
 
 describe('c-slotwise-sms-history (with Send SMS)', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
     jest.clearAllMocks();
   });
 

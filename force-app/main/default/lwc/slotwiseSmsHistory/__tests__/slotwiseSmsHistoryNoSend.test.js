@@ -1,15 +1,10 @@
-import { createElement } from 'lwc';
 import SlotwiseSmsHistory from 'c/slotwiseSmsHistory';
 import getHistory from '@salesforce/apex/SlotwiseSmsController.getHistory';
+import { mount, resetDom } from 'jest-utils';
 
-jest.mock(
-  '@salesforce/apex/SlotwiseSmsController.getHistory',
-  () => {
-    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
-    return { default: createApexTestWireAdapter(jest.fn()) };
-  },
-  { virtual: true },
-);
+jest.mock('@salesforce/apex/SlotwiseSmsController.getHistory', () => require('jest-utils').apexWireModule(), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex/SlotwiseSmsController.send', () => ({ default: jest.fn() }), { virtual: true });
 // The user lacks the Slotwise_Send_SMS custom permission.
 jest.mock('@salesforce/customPermission/Slotwise_Send_SMS', () => ({ default: undefined }), { virtual: true });
@@ -18,15 +13,11 @@ const HISTORY = require('./data/getHistory.json');
 
 describe('c-slotwise-sms-history (without Send SMS)', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
   });
 
   it('shows the history but no send box', async () => {
-    const element = createElement('c-slotwise-sms-history', { is: SlotwiseSmsHistory });
-    element.recordId = '00Q000000000001AAA';
-    document.body.appendChild(element);
+    const element = mount('c-slotwise-sms-history', SlotwiseSmsHistory, { recordId: '00Q000000000001AAA' });
     getHistory.emit(HISTORY);
     await Promise.resolve();
 

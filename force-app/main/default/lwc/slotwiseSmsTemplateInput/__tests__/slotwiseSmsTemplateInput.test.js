@@ -1,18 +1,17 @@
-import { createElement } from 'lwc';
 import SlotwiseSmsTemplateInput from 'c/slotwiseSmsTemplateInput';
+import { mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/label/c.Slotwise_Sample_First_Name', () => ({ default: 'Alex' }), { virtual: true });
 jest.mock('@salesforce/label/c.Slotwise_Sample_Time', () => ({ default: 'Tue 14 Oct, 09:30' }), { virtual: true });
 jest.mock('@salesforce/label/c.Slotwise_Sms_Characters', () => ({ default: '{0} characters' }), { virtual: true });
 
 function createInput(value) {
-  const element = createElement('c-slotwise-sms-template-input', { is: SlotwiseSmsTemplateInput });
-  element.label = 'Template';
-  element.required = true;
-  element.maxLength = 1600;
-  element.value = value;
-  document.body.appendChild(element);
-  return element;
+  return mount('c-slotwise-sms-template-input', SlotwiseSmsTemplateInput, {
+    label: 'Template',
+    required: true,
+    maxLength: 1600,
+    value,
+  });
 }
 
 function type(element, value) {
@@ -24,9 +23,7 @@ function type(element, value) {
 
 describe('c-slotwise-sms-template-input', () => {
   afterEach(() => {
-    while (document.body.firstChild) {
-      document.body.removeChild(document.body.firstChild);
-    }
+    resetDom();
   });
 
   it('renders a labelled textarea with the preview of the current template', async () => {
