@@ -4,6 +4,7 @@ import type { KeyProvider } from './crypto/key-provider.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { gracefulClosePlugin } from './plugins/graceful-close.ts';
+import { orgAuthPlugin } from './plugins/org-auth.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { securityPlugin } from './plugins/security.ts';
@@ -48,5 +49,6 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(encryptionPlugin, { keyProvider: deps.keyProvider });
 
   await app.register(healthRoutes);
+  await app.register(orgAuthPlugin, { perMinute: config.rateLimitPerMinute, sandbox: config.sandbox });
   return app;
 }
