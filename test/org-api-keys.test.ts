@@ -13,7 +13,7 @@ import {
   verifyApiKey,
 } from '../service/src/org/api-keys.ts';
 import { saveConnection } from '../service/src/org/connections.ts';
-import { ORG_ID_PATTERN, toId18 } from '../service/src/org/ids.ts';
+import { ORG_ID_PATTERN, toId18 } from '../service/src/salesforce/ids.ts';
 import { migrate } from '../service/src/store/migrate.ts';
 import type { Store } from '../service/src/store/store.ts';
 import { BACKENDS, freshStore } from './helpers/backends.ts';

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { Type } from '@sinclair/typebox';
 import { generateApiKey, issueApiKey, revokeApiKeys } from '../service/src/org/api-keys.ts';
 import { deleteConnection, saveConnection } from '../service/src/org/connections.ts';
-import { ORG_ID_PATTERN, toId18 } from '../service/src/org/ids.ts';
+import { ORG_ID_PATTERN, toId18 } from '../service/src/salesforce/ids.ts';
 import { ORG_ROUTE, orgAuth, orgOf } from '../service/src/plugins/org-auth.ts';
 import { buildTestApp } from './helpers/app.ts';
 import { BACKENDS, freshStoreConfig, type Backend } from './helpers/backends.ts';

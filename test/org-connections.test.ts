@@ -12,7 +12,7 @@ import {
   validLoginHost,
   type ConnectionInput,
 } from '../service/src/org/connections.ts';
-import { ORG_ID_PATTERN, sameId, toId18, USER_ID_PATTERN } from '../service/src/org/ids.ts';
+import { ORG_ID_PATTERN, sameId, toId18, USER_ID_PATTERN } from '../service/src/salesforce/ids.ts';
 import { migrate } from '../service/src/store/migrate.ts';
 import { BACKENDS, freshStore } from './helpers/backends.ts';
 

@@ -1,7 +1,7 @@
 import type { Envelope } from '../crypto/envelope.ts';
 import type { EncryptedColumn } from '../crypto/rotation.ts';
 import type { Queryable } from '../store/store.ts';
-import { ORG_ID_PATTERN, toId18, USER_ID_PATTERN } from './ids.ts';
+import { ORG_ID_PATTERN, toId18, USER_ID_PATTERN } from '../salesforce/ids.ts';
 
 /** The refresh token's column, registered with key rotation by plugins/org-auth.ts. */
 export const REFRESH_TOKEN_COLUMN: EncryptedColumn = {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { API_KEY_PATTERN, verifyApiKey } from '../org/api-keys.ts';
 import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
-import { sameId, USER_ID_PATTERN } from '../org/ids.ts';
+import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
 import { orgRoutes } from '../org/routes.ts';
 import { HttpProblem } from '../problem.ts';

@@ -2,7 +2,8 @@
 // restricted picklists, uniqueness) but not permissions: that is the REST layer's job, and seeding
 // goes around it.
 import { SalesforceError } from './errors.ts';
-import { IdGenerator, sameId } from './ids.ts';
+import { sameId } from '../ids.ts';
+import { IdGenerator } from './ids.ts';
 import type { ObjectDef, Schema } from './schema.ts';
 import { formatDateTime, normalizeValue, type FieldValue } from './values.ts';
 

@@ -1,7 +1,8 @@
 // Field values as the REST API writes and returns them: datetimes as `2025-01-31T09:00:00.000+0000`,
 // dates as `2025-01-31`, times as `09:00:00.000Z`, numbers and booleans as JSON.
 import { SalesforceError } from './errors.ts';
-import { isIdLike, to18 } from './ids.ts';
+import { to18 } from '../ids.ts';
+import { isIdLike } from './ids.ts';
 import type { FieldDef } from './schema.ts';
 
 export type FieldValue = string | number | boolean | null;

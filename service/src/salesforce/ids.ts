@@ -19,6 +19,11 @@ function checksum(id15: string): string {
   return suffix;
 }
 
+/** The 18-character form of a 15-character id. */
+export function to18(id15: string): string {
+  return id15 + checksum(id15);
+}
+
 /**
  * The 18-character form of a 15- or 18-character id, or undefined when it is not an id of that
  * shape or its checksum does not match its first 15 characters.
@@ -26,7 +31,7 @@ function checksum(id15: string): string {
 export function toId18(id: string, pattern: RegExp): string | undefined {
   if (!pattern.test(id)) return undefined;
   const id15 = id.slice(0, 15);
-  const id18 = id15 + checksum(id15);
+  const id18 = to18(id15);
   if (id.length === 18 && id.slice(15).toUpperCase() !== id18.slice(15)) return undefined;
   return id18;
 }
