@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../service/src/config.ts';
 
 const production = {
   SALESFORCE_CLIENT_ID: 'client-id',
+  SALESFORCE_CLIENT_SECRET: 'client-secret',
   PUBLIC_URL: 'https://book.example.com',
   TLS_CERT_FILE: 'cert.pem',
   TLS_KEY_FILE: 'key.pem',

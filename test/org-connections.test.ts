@@ -182,4 +182,35 @@ for (const backend of BACKENDS) {
     t.ok(await verifyApiKey(store, b.key));
     t.equal(await loadConnection(store, envelope, ORG_A), undefined);
   });
+
+  t.test(`${backend}: deleting a connection deletes everything the service kept for the org`, async (t) => {
+    const store = await freshStore(t, backend);
+    if (!store) return;
+    await migrate(store);
+    const envelope = newEnvelope();
+    for (const orgId of [ORG_A, ORG_B]) {
+      await saveConnection(store, envelope, input(orgId));
+      await store.query(
+        `insert into org_outbox (org_id, sobject, operation, record_id, record_key, state, next_attempt_at, created_at)
+         values ($1, 'Slotwise_Appointment__c', 'update', 'a015g00000AbCdE', 'k', 'pending', now(), now())`,
+        [orgId],
+      );
+      await store.query(
+        `insert into org_sync_state (org_id, object, watermark) values ($1, 'Slotwise_Appointment__c', now())`,
+        [orgId],
+      );
+      await store.query(
+        `insert into appointment_snapshot (org_id, appointment_id, updated_at) values ($1, 'a015g00000AbCdE', now())`,
+        [orgId],
+      );
+    }
+    await deleteConnection(store, ORG_A);
+    for (const table of ['org_outbox', 'org_sync_state', 'appointment_snapshot']) {
+      t.same(
+        await store.query(`select org_id from ${table}`),
+        [{ org_id: ORG_B }],
+        `${table} keeps only the other org`,
+      );
+    }
+  });
 }

@@ -5,10 +5,14 @@ import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { gracefulClosePlugin } from './plugins/graceful-close.ts';
 import { orgAuthPlugin } from './plugins/org-auth.ts';
+import { outboxPlugin } from './plugins/outbox.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
+import { salesforcePlugin } from './plugins/salesforce.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { storePlugin } from './plugins/store.ts';
+import { syncPlugin } from './plugins/sync.ts';
+import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
 import type { TlsMaterial } from './tls.ts';
 
@@ -18,6 +22,11 @@ export interface AppDependencies {
   tls: TlsMaterial | undefined;
   /** Wraps the data keys of everything encrypted at rest. */
   keyProvider: KeyProvider;
+  /**
+   * Overrides the connected app (sandbox mode and tests point it at the local org emulator):
+   * its client credentials and the URL that stands in for every login host.
+   */
+  salesforce?: { loginUrlOverride?: string; clientId: string; clientSecret: string };
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -48,7 +57,22 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   });
   await app.register(encryptionPlugin, { keyProvider: deps.keyProvider });
 
+  const salesforceApp = deps.salesforce ?? config.salesforce;
+  await app.register(salesforcePlugin, {
+    client: salesforceApp && {
+      clientId: salesforceApp.clientId,
+      clientSecret: salesforceApp.clientSecret,
+      redirectUri: new URL('/connect/callback', config.publicUrl).toString(),
+      loginUrlOverride: deps.salesforce?.loginUrlOverride,
+    },
+    apiVersion: config.salesforceApiVersion,
+    allowLocalEmulator: config.sandbox,
+  });
+  await app.register(outboxPlugin, { orgApi: () => app.orgApi });
+  await app.register(syncPlugin, { orgApi: () => app.orgApi });
+
   await app.register(healthRoutes);
+  await app.register(connectRoutes);
   await app.register(orgAuthPlugin, { perMinute: config.rateLimitPerMinute, sandbox: config.sandbox });
   return app;
 }

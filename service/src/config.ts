@@ -22,6 +22,10 @@ export interface Config {
   bodyLimitBytes: number;
   rateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+  /** The connected app (SALESFORCE_CLIENT_ID/SECRET); unset in sandbox mode, where the local org emulator stands in. */
+  salesforce: { clientId: string; clientSecret: string } | undefined;
+  /** The Salesforce REST API version every call is pinned to (SALESFORCE_API_VERSION). */
+  salesforceApiVersion: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -72,6 +76,16 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push('ENCRYPTION_KEYS is required outside sandbox mode');
   }
 
+  const salesforceClientId = read.optionalText('SALESFORCE_CLIENT_ID');
+  const salesforceClientSecret = read.optionalText('SALESFORCE_CLIENT_SECRET');
+  if (Boolean(salesforceClientId) !== Boolean(salesforceClientSecret)) {
+    problems.push('SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET must be set together');
+  }
+  const salesforceApiVersion = read.text('SALESFORCE_API_VERSION', '65.0');
+  if (!/^\d{2,3}\.0$/.test(salesforceApiVersion)) {
+    problems.push(`SALESFORCE_API_VERSION must look like 65.0 (got "${salesforceApiVersion}")`);
+  }
+
   const config: Config = {
     sandbox,
     host: read.text('HOST', '127.0.0.1'),
@@ -87,6 +101,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 102_400, 1_024, 10_485_760),
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 120, 1, 1_000_000),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 1_000, 300_000),
+    salesforce:
+      salesforceClientId && salesforceClientSecret
+        ? { clientId: salesforceClientId, clientSecret: salesforceClientSecret }
+        : undefined,
+    salesforceApiVersion,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

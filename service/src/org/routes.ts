@@ -1,7 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../problem.ts';
-import { connectionSummary } from './connections.ts';
+import { setTimeout as delay } from 'node:timers/promises';
+import { oauth2For } from '../salesforce/connect/oauth-client.ts';
+import { revokeApiKeys } from './api-keys.ts';
+import { connectionSummary, deleteConnection, loadConnection } from './connections.ts';
 import { ORG_ROUTE, orgOf } from './principal.ts';
 
 /** docs/org-api.yaml, components/schemas/OrgStatus. */
@@ -19,6 +22,19 @@ export const OrgStatusSchema = Type.Object(
 );
 export type OrgStatus = Static<typeof OrgStatusSchema>;
 
+export const DisconnectResultSchema = Type.Object(
+  {
+    orgId: Type.String(),
+    /** False when Salesforce could not be reached to revoke the refresh token (it is deleted here anyway). */
+    tokenRevoked: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type DisconnectResult = Static<typeof DisconnectResultSchema>;
+
+/** How long a disconnect waits for Salesforce to revoke the token before going on without it. */
+const REVOKE_TIMEOUT_MS = 10_000;
+
 /** Routes of the org API (registered under /v1 behind plugins/org-auth.ts). */
 export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean }): Promise<void> {
   v1.get(
@@ -31,16 +47,57 @@ export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean
       if (!connection || connection.disconnectedAt) {
         throw new HttpProblem(403, 'org_disconnected', 'The org is disconnecting');
       }
+      const usage = v1.orgApi.usage(orgId);
       return {
         orgId,
         connectedAt: connection.connectedAt.toISOString(),
         sandbox: options.sandbox,
         lastSync: connection.lastSyncAt?.toISOString() ?? null,
-        // Until the outbox and the Salesforce client exist, nothing waits and no calls were made.
-        outboxDepth: 0,
-        apiCallsUsed: 0,
-        apiCallsLimit: null,
+        outboxDepth: await v1.outbox.depth(orgId),
+        // As last reported by Salesforce to this process; unknown until it has made a call.
+        apiCallsUsed: usage?.used ?? 0,
+        apiCallsLimit: usage?.max ?? null,
       };
+    },
+  );
+
+  // Revokes the refresh token at Salesforce (best effort: an unreachable org does not keep its
+  // connection here), then revokes the org's keys and deletes its connection.
+  v1.post(
+    '/org/disconnect',
+    { ...ORG_ROUTE, schema: { response: { 200: DisconnectResultSchema } } },
+    async (request): Promise<DisconnectResult> => {
+      const { orgId } = orgOf(request);
+      const store = v1.storeConnection.store;
+      const connection = await loadConnection(store, v1.envelope, orgId);
+      const client = v1.salesforce.client;
+      let tokenRevoked = false;
+      if (connection && client) {
+        const timeout = new AbortController();
+        try {
+          await Promise.race([
+            oauth2For(connection.loginHost, client).revokeToken(connection.refreshToken),
+            delay(REVOKE_TIMEOUT_MS, undefined, { signal: timeout.signal }).then(() => {
+              throw new Error(`no answer within ${REVOKE_TIMEOUT_MS} ms`);
+            }),
+          ]);
+          tokenRevoked = true;
+        } catch (error) {
+          request.log.warn(
+            { orgId, err: { name: (error as Error).name, message: (error as Error).message } },
+            'could not revoke the refresh token at Salesforce; deleting it anyway',
+          );
+        } finally {
+          timeout.abort();
+        }
+      }
+      await store.transaction(async (tx) => {
+        await revokeApiKeys(tx, orgId);
+        await deleteConnection(tx, orgId);
+      });
+      v1.salesforce.gateway.forget(orgId);
+      request.log.info({ orgId, tokenRevoked }, 'org disconnected');
+      return { orgId, tokenRevoked };
     },
   );
 }
