@@ -1,7 +1,6 @@
 import t, { type Test } from 'tap';
 import { Envelope } from '../service/src/crypto/envelope.ts';
 import { ConfiguredKeyProvider, generateMasterKey } from '../service/src/crypto/key-provider.ts';
-import { saveConnection } from '../service/src/org/connections.ts';
 import {
   deliverOutbox,
   enqueueWrite,
@@ -14,57 +13,13 @@ import {
 } from '../service/src/outbox/outbox.ts';
 import { BACKOFF_MAX_MS, nextAttemptAt, planPass } from '../service/src/outbox/plan.ts';
 import { seedDemoClinic } from '../service/src/salesforce/emulator/demo.ts';
-import type { OrgEmulator } from '../service/src/salesforce/emulator/server.ts';
-import { JsforceGateway } from '../service/src/salesforce/gateway.ts';
 import type { OrgApi } from '../service/src/salesforce/org-api.ts';
 import { migrate } from '../service/src/store/migrate.ts';
-import { buildApp } from '../service/src/app.ts';
-import { loadConfig } from '../service/src/config.ts';
-import { createLogger } from '../service/src/logger.ts';
-import { BACKENDS, freshStore, tempDataDir } from './helpers/backends.ts';
-import { API_VERSION, REDIRECT_URI, TestClock, startOrgEmulator } from './helpers/org-emulator.ts';
+import { BACKENDS, freshStore } from './helpers/backends.ts';
+import { TestClock, appFor, gatewayFor, saveEmulatorConnection, startOrgEmulator } from './helpers/org-emulator.ts';
 import { waitFor } from './helpers/process.ts';
 
 const APPOINTMENT = 'Slotwise_Appointment__c';
-
-/** The real gateway against the emulator, signed in with a session the emulator issued. */
-/** The app as buildApp builds it in sandbox mode, its gateway pointed at the emulator's connected app. */
-async function appFor(t: Test, org: OrgEmulator) {
-  const config = loadConfig({ DATA_DIR: tempDataDir(t), LOG_LEVEL: 'warn' });
-  const app = await buildApp(config, {
-    logger: createLogger(config.logLevel, { write: () => {} }),
-    tls: undefined,
-    keyProvider: new ConfiguredKeyProvider([generateMasterKey('test-1')]),
-    salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
-  });
-  t.teardown(() => app.close());
-  return app;
-}
-
-function gatewayFor(org: OrgEmulator): JsforceGateway {
-  const session = org.issueSession();
-  return new JsforceGateway({
-    loadConnection: async (orgId) => ({
-      orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: session.refreshToken!,
-      apiVersion: API_VERSION,
-      connectedAt: new Date(),
-      disconnectedAt: null,
-      lastSyncAt: null,
-    }),
-    client: {
-      clientId: org.clientId,
-      clientSecret: org.clientSecret,
-      redirectUri: REDIRECT_URI,
-      loginUrlOverride: org.url,
-    },
-    allowLocalEmulator: true,
-    sleep: async () => {},
-  });
-}
 
 interface AuditEntry {
   method: string;
@@ -111,20 +66,7 @@ async function setup(t: Test, backend: (typeof BACKENDS)[number]) {
   const org = await startOrgEmulator(t, { now: clock.now });
   const demo = seedDemoClinic(org, clock.now());
   const envelope = new Envelope(new ConfiguredKeyProvider([generateMasterKey('test-1')]));
-  // Outbox rows belong to a connection (and go with it on disconnect).
-  await saveConnection(
-    store,
-    envelope,
-    {
-      orgId: org.orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: org.issueSession().refreshToken!,
-      apiVersion: API_VERSION,
-    },
-    { allowLocalEmulator: true },
-  );
+  await saveEmulatorConnection(store, envelope, org);
   const audit: AuditEntry[] = [];
   const deps: OutboxDeps = { store, envelope, orgApi: audited(gatewayFor(org), audit), now: clock.now };
   const appointment = (key: string, version: string): OutboxWrite => ({
@@ -300,20 +242,7 @@ t.test('the plugin delivers a queued write through the job queue', async (t) => 
     'payload column under key rotation',
   );
   const store = app.storeConnection.store;
-  const session = org.issueSession();
-  await saveConnection(
-    store,
-    app.envelope,
-    {
-      orgId: org.orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: session.refreshToken!,
-      apiVersion: API_VERSION,
-    },
-    { allowLocalEmulator: true },
-  );
+  await saveEmulatorConnection(store, app.envelope, org);
   await store.transaction((tx) =>
     app.outbox.enqueue(tx, {
       orgId: org.orgId,

@@ -1,9 +1,6 @@
 import t, { type Test } from 'tap';
-import { saveConnection } from '../service/src/org/connections.ts';
 import { SYNC_QUEUE } from '../service/src/plugins/sync.ts';
 import { seedDemoClinic } from '../service/src/salesforce/emulator/demo.ts';
-import type { OrgEmulator } from '../service/src/salesforce/emulator/server.ts';
-import { JsforceGateway } from '../service/src/salesforce/gateway.ts';
 import { migrate } from '../service/src/store/migrate.ts';
 import type { Store } from '../service/src/store/store.ts';
 import { deriveEvents, snapshotOf, type SyncedAppointment } from '../service/src/sync/derive.ts';
@@ -17,50 +14,9 @@ import {
 } from '../service/src/sync/sync.ts';
 import { Envelope } from '../service/src/crypto/envelope.ts';
 import { ConfiguredKeyProvider, generateMasterKey } from '../service/src/crypto/key-provider.ts';
-import { buildApp } from '../service/src/app.ts';
-import { loadConfig } from '../service/src/config.ts';
-import { createLogger } from '../service/src/logger.ts';
-import { BACKENDS, freshStore, tempDataDir } from './helpers/backends.ts';
-import { API_VERSION, REDIRECT_URI, TestClock, startOrgEmulator } from './helpers/org-emulator.ts';
+import { BACKENDS, freshStore } from './helpers/backends.ts';
+import { TestClock, appFor, gatewayFor, saveEmulatorConnection, startOrgEmulator } from './helpers/org-emulator.ts';
 import { waitFor } from './helpers/process.ts';
-
-/** The app as buildApp builds it in sandbox mode, its gateway pointed at the emulator's connected app. */
-async function appFor(t: Test, org: OrgEmulator) {
-  const config = loadConfig({ DATA_DIR: tempDataDir(t), LOG_LEVEL: 'warn' });
-  const app = await buildApp(config, {
-    logger: createLogger(config.logLevel, { write: () => {} }),
-    tls: undefined,
-    keyProvider: new ConfiguredKeyProvider([generateMasterKey('test-1')]),
-    salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
-  });
-  t.teardown(() => app.close());
-  return app;
-}
-
-function gatewayFor(org: OrgEmulator): JsforceGateway {
-  const session = org.issueSession();
-  return new JsforceGateway({
-    loadConnection: async (orgId) => ({
-      orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: session.refreshToken!,
-      apiVersion: API_VERSION,
-      connectedAt: new Date(),
-      disconnectedAt: null,
-      lastSyncAt: null,
-    }),
-    client: {
-      clientId: org.clientId,
-      clientSecret: org.clientSecret,
-      redirectUri: REDIRECT_URI,
-      loginUrlOverride: org.url,
-    },
-    allowLocalEmulator: true,
-    sleep: async () => {},
-  });
-}
 
 t.test('event derivation is a pure function of the previous snapshot and the new row', async (t) => {
   const at = (minute: number) => new Date(Date.UTC(2026, 2, 2, 12, minute));
@@ -117,20 +73,7 @@ async function setup(t: Test, store: Store) {
   const clock = new TestClock();
   const org = await startOrgEmulator(t, { now: clock.now });
   const demo = seedDemoClinic(org, clock.now());
-  // Sync state belongs to a connection (and goes with it on disconnect).
-  await saveConnection(
-    store,
-    new Envelope(new ConfiguredKeyProvider([generateMasterKey('test-1')])),
-    {
-      orgId: org.orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: org.issueSession().refreshToken!,
-      apiVersion: API_VERSION,
-    },
-    { allowLocalEmulator: true },
-  );
+  await saveEmulatorConnection(store, new Envelope(new ConfiguredKeyProvider([generateMasterKey('test-1')])), org);
   const events: SyncEvent[] = [];
   const bus = new SyncEventBus((error) => t.error(error));
   bus.subscribe((event) => void events.push(event));
@@ -255,20 +198,7 @@ t.test('the plugin runs each connected org on a tick and publishes to the bus', 
   await app.ready();
   await app.storeConnection.whenReady();
   const store = app.storeConnection.store;
-  const session = org.issueSession();
-  await saveConnection(
-    store,
-    app.envelope,
-    {
-      orgId: org.orgId,
-      instanceUrl: org.url,
-      loginHost: new URL(org.url).host,
-      integrationUserId: org.integrationUserId,
-      refreshToken: session.refreshToken!,
-      apiVersion: API_VERSION,
-    },
-    { allowLocalEmulator: true },
-  );
+  await saveEmulatorConnection(store, app.envelope, org);
   await app.sync.start(org.orgId);
   await waitFor('created events', async () =>
     events.filter((e) => e.type === 'created').length === 3 ? true : undefined,
