@@ -4,6 +4,7 @@ import { ConfiguredKeyProvider } from './crypto/key-provider.ts';
 import { sandboxMasterKeys } from './crypto/sandbox-keys.ts';
 import { createLogger } from './logger.ts';
 import { startRedirectServer } from './redirect.ts';
+import { startSandbox } from './sandbox.ts';
 import { loadTls, TlsError } from './tls.ts';
 
 /** Starts the service: the only file that reads process.env, listens, or handles signals. */
@@ -16,18 +17,25 @@ async function main(): Promise<void> {
     );
   }
   const keyProvider = new ConfiguredKeyProvider(config.masterKeys ?? sandboxMasterKeys(config.dataDir));
-  const app = await buildApp(config, { logger, tls: await loadTls(config), keyProvider });
+  const sandbox = config.sandbox ? await startSandbox(config, logger) : undefined;
+  const app = await buildApp(config, {
+    logger,
+    tls: await loadTls(config),
+    keyProvider,
+    ...(sandbox ? { salesforce: sandbox.salesforce } : {}),
+  });
   await app.listen({ host: config.host, port: config.port });
   const redirect =
     config.httpRedirectPort === undefined
       ? undefined
       : await startRedirectServer(config.host, config.httpRedirectPort, config.publicUrl);
 
-  for (const line of welcome(config)) logger.info(line);
+  for (const line of [...welcome(config), ...(sandbox?.urls ?? [])]) logger.info(line);
   stopOnSignal(
     async () => {
       redirect?.close();
       await app.close();
+      await sandbox?.close();
     },
     config.shutdownTimeoutMs,
     logger,

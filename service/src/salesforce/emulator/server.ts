@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { authorize, type PageResponse } from './authorize.ts';
 import { SalesforceError, notFound } from './errors.ts';
 import { FaultPlan, requestFaultError, type FaultSpec } from './faults.ts';
 import { IdGenerator } from './ids.ts';
@@ -24,6 +25,11 @@ export interface OrgEmulatorOptions {
   /** The connected app's consumer key and secret. */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The connected app's callback URLs: the authorize page sends codes only there. Default: any
+   * https URL or http://localhost one.
+   */
+  callbackUrls?: string[];
   /** The org's clock: CreatedDate, SystemModstamp, date literals and code expiry use it. */
   now?: () => Date;
   /** Rows per query page before nextRecordsUrl (Salesforce's default is 2000). */
@@ -187,6 +193,18 @@ export class OrgEmulator {
   #handleOAuth(request: IncomingMessage, response: ServerResponse, url: URL, body: string): void {
     try {
       const params = new URLSearchParams(body);
+      if (url.pathname === '/services/oauth2/authorize') {
+        const method = request.method ?? 'GET';
+        return sendPage(
+          response,
+          authorize(method, method === 'POST' ? params : url.searchParams, {
+            clientId: this.clientId,
+            callbackUrls: this.#options.callbackUrls ?? [],
+            userName: String(this.#store.get(this.#object('User'), this.integrationUserId)?.Name ?? 'integration user'),
+            mintCode: (request) => this.#oauth.mintAuthorizationCode(request),
+          }),
+        );
+      }
       if (url.pathname === '/services/oauth2/token' && request.method === 'POST') {
         return send(response, 200, this.#oauth.token(params));
       }
@@ -285,6 +303,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendPage(response: ServerResponse, page: PageResponse): void {
+  response.writeHead(page.status, page.headers).end(page.body);
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
