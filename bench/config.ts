@@ -16,6 +16,18 @@ export interface BenchConfig {
   jobConcurrency: number;
   /** How long the job burst may take before it is reported unfinished. */
   jobDeadlineSeconds: number;
+  /** Idle sync ticks (60 s apart, configuration checked at the service's default interval). */
+  syncTicks: number;
+  /** Appointments changed per 60 s between ticks, one busy series each; the emulated org holds the largest. */
+  busyChanges: number[];
+  /** Busy ticks per size in `busyChanges`, and idle ticks after each busy series. */
+  busyTicks: number;
+  /** Bookings written back one per outbox pass (and by the naive lookup-then-create baseline). */
+  bookings: number;
+  /** Bookings queued together and delivered in one outbox pass. */
+  bookingBatch: number;
+  /** Parts of the bench to run, in order. */
+  parts: BenchPart[];
   /** Backends to run, in order. */
   backends: BackendName[];
   /** Administrative URL of the PostgreSQL the throwaway database is created on. */
@@ -31,9 +43,19 @@ export type BackendName = 'pglite' | 'postgres';
 
 const BACKEND_NAMES: readonly BackendName[] = ['pglite', 'postgres'];
 
+/**
+ * `store`: Store round-trips; `jobs`: the JobQueue (its baselines are store rows, so it brings
+ * `store` along); `salesforce`: API calls per sync tick and per booking against the org emulator.
+ */
+export type BenchPart = 'store' | 'jobs' | 'salesforce';
+
+const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce'];
+
 export const ENV_HELP =
   'BENCH_WARMUP, BENCH_ITERATIONS, BENCH_CONCURRENCY, BENCH_CONCURRENT_OPS, BENCH_JOB_ITERATIONS, BENCH_JOBS, ' +
-  'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
+  'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_SYNC_TICKS, BENCH_BUSY_CHANGES (e.g. 10,100,1000), ' +
+  'BENCH_BUSY_TICKS, BENCH_BOOKINGS, BENCH_BOOKING_BATCH, BENCH_ONLY (store,jobs,salesforce), ' +
+  'BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   return {
@@ -45,6 +67,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     jobs: count(env, 'BENCH_JOBS', 500),
     jobConcurrency: count(env, 'BENCH_JOB_CONCURRENCY', 8),
     jobDeadlineSeconds: count(env, 'BENCH_JOB_DEADLINE_SECONDS', 15),
+    syncTicks: count(env, 'BENCH_SYNC_TICKS', 20),
+    busyChanges: counts(env, 'BENCH_BUSY_CHANGES', [10, 100, 1000, 2500]),
+    busyTicks: count(env, 'BENCH_BUSY_TICKS', 3),
+    bookings: count(env, 'BENCH_BOOKINGS', 20),
+    bookingBatch: count(env, 'BENCH_BOOKING_BATCH', 100),
+    parts: parts(env.BENCH_ONLY),
     backends: backends(env.BENCH_BACKENDS),
     postgresUrl: env.BENCH_POSTGRES_URL ?? env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   };
@@ -58,6 +86,33 @@ function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1):
     throw new BenchConfigError(`${name}=${text} is not an integer >= ${min}`);
   }
   return value;
+}
+
+/** A comma-separated list of integers >= 1, kept in the order given, without repeats. */
+function counts(env: NodeJS.ProcessEnv, name: string, fallback: number[]): number[] {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  const values = text.split(',').map((item) => {
+    const value = Number(item.trim());
+    if (item.trim() === '' || !Number.isSafeInteger(value) || value < 1) {
+      throw new BenchConfigError(`${name}=${text} is not a comma-separated list of integers >= 1`);
+    }
+    return value;
+  });
+  return [...new Set(values)];
+}
+
+function parts(text: string | undefined): BenchPart[] {
+  if (text === undefined || text.trim() === '') return [...PART_NAMES];
+  const names = text.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(PART_NAMES as readonly string[]).includes(name)) {
+      throw new BenchConfigError(`BENCH_ONLY names an unknown part "${name}" (known: ${PART_NAMES.join(', ')})`);
+    }
+  }
+  // The job rows are compared with store rows, so jobs brings the store part along.
+  if (names.includes('jobs')) names.push('store');
+  return PART_NAMES.filter((name) => names.includes(name));
 }
 
 function backends(text: string | undefined): BackendName[] {

@@ -1,6 +1,8 @@
 /**
  * Benchmarks the Store and the JobQueue on PGlite and PostgreSQL, each against a baseline measured
- * in the same run. `npm run bench`; sizes from BENCH_* environment variables (see config.ts).
+ * in the same run, and counts the Salesforce API calls of the sync and the outbox against the org
+ * emulator. `npm run bench`; sizes from BENCH_* environment variables, BENCH_ONLY picks the parts
+ * (see config.ts).
  */
 import { availableParallelism, platform, arch } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +12,7 @@ import { BenchConfigError, ENV_HELP, readConfig, type BackendName, type BenchCon
 import { benchJobs } from './jobs.bench.ts';
 import { formatTable } from './report.ts';
 import type { ResultRow } from './results.ts';
+import { benchSalesforce } from './salesforce.bench.ts';
 import { benchStore } from './store.bench.ts';
 
 /** The teardown of the backend being measured, for an interrupt to run. */
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
   else console.log('(no rows: every backend was skipped)');
   for (const line of skipped) console.log(line);
   console.log('');
-  console.log(EXPLANATION);
+  console.log(explanation(config));
   console.log(`Total time: ${seconds(performance.now() - started)}.`);
 }
 
@@ -65,19 +68,27 @@ async function measureBackend(
 ): Promise<string | undefined> {
   const opened = await openBackend(name, config, cleanup);
   if ('skipped' in opened) return opened.skipped;
-  console.error(`${name}: measuring the store...`);
-  const store = await benchStore(opened.backend, config);
-  rows.push(...store.rows);
-  console.error(`${name}: measuring the job queue...`);
-  const jobs = await benchJobs(opened.backend, config, cleanup, {
-    latency: store.storeSelect,
-    throughput: store.storeConcurrent,
-  });
-  rows.push(...jobs);
+  if (config.parts.includes('store')) {
+    console.error(`${name}: measuring the store...`);
+    const store = await benchStore(opened.backend, config);
+    rows.push(...store.rows);
+    if (config.parts.includes('jobs')) {
+      console.error(`${name}: measuring the job queue...`);
+      const jobs = await benchJobs(opened.backend, config, cleanup, {
+        latency: store.storeSelect,
+        throughput: store.storeConcurrent,
+      });
+      rows.push(...jobs);
+    }
+  }
+  if (config.parts.includes('salesforce')) {
+    console.error(`${name}: counting Salesforce API calls against the org emulator...`);
+    rows.push(...(await benchSalesforce(opened.backend, config, cleanup)));
+  }
   return undefined;
 }
 
-const EXPLANATION = [
+const TIMING_EXPLANATION = [
   'Baselines, measured in this same run on the same backend:',
   '- "raw driver" rows run the same SQL on the bare driver under the Store (one pg.Client per client on PostgreSQL;',
   '  PGlite.query on the store\'s own PGlite instance), so "Store" rows show what the Store layer adds. Each raw/Store',
@@ -87,14 +98,33 @@ const EXPLANATION = [
   'ratio = time per operation / the baseline\'s: p50 / baseline p50 ("p50"), or baseline throughput / throughput',
   '("time/op"). 1.00x is as fast as the baseline, 2.00x twice as slow. Percentiles are per operation; on',
   '"N clients" rows they include waiting for a connection (PostgreSQL pool) or the single PGlite instance.',
-].join('\n');
+];
+
+const SALESFORCE_EXPLANATION = [
+  '"API calls" rows count, not time: Salesforce API calls (REST requests under /services/data, which is what',
+  "Salesforce's API request limit counts; OAuth token refreshes are not counted) that the org emulator saw while the",
+  'real JsforceGateway, over the stored connection, ran the sync ticks or delivered the outbox. These are exact',
+  'counts, averaged over n ticks or bookings, so they have no percentiles; the backend does not change them.',
+  "Their ratio = calls per tick (booking) / the baseline's: the naive designs described in their notes, measured",
+  'in the same run against the same org. 0.50x is half the calls of the baseline.',
+];
+
+function explanation(config: BenchConfig): string {
+  const sections: string[][] = [];
+  if (config.parts.includes('store')) sections.push(TIMING_EXPLANATION);
+  if (config.parts.includes('salesforce')) sections.push(SALESFORCE_EXPLANATION);
+  return sections.map((lines) => lines.join('\n')).join('\n\n');
+}
 
 function describeRun(config: BenchConfig): string {
   return [
     `Slotwise bench: node ${process.version}, ${platform()} ${arch()}, ${availableParallelism()} CPUs`,
     `sizes: warmup=${config.warmup} iterations=${config.iterations} concurrency=${config.concurrency} ` +
       `concurrentOps=${config.concurrentOps} jobIterations=${config.jobIterations} jobs=${config.jobs} ` +
-      `jobConcurrency=${config.jobConcurrency} jobDeadlineSeconds=${config.jobDeadlineSeconds} backends=${config.backends.join(',')}`,
+      `jobConcurrency=${config.jobConcurrency} jobDeadlineSeconds=${config.jobDeadlineSeconds} ` +
+      `syncTicks=${config.syncTicks} busyChanges=${config.busyChanges.join(',')} busyTicks=${config.busyTicks} ` +
+      `bookings=${config.bookings} bookingBatch=${config.bookingBatch} ` +
+      `parts=${config.parts.join(',')} backends=${config.backends.join(',')}`,
     `(set with ${ENV_HELP})`,
   ].join('\n');
 }
