@@ -71,6 +71,7 @@ for (const backend of BACKENDS) {
       'connectedAt',
       'lastSync',
       'orgId',
+      'outbox',
       'outboxDepth',
       'sandbox',
     ]);
@@ -79,6 +80,7 @@ for (const backend of BACKENDS) {
       sandbox: true,
       lastSync: null,
       outboxDepth: 0,
+      outbox: { pending: 0, rejected: 0, oldestPendingAt: null, lastRejected: [] },
       apiCallsUsed: 0,
       apiCallsLimit: null,
     });
@@ -86,6 +88,52 @@ for (const backend of BACKENDS) {
 
     const other = await issueApiKey(store, ORG_B);
     t.equal((await app.inject({ url: '/v1/org/status', headers: headers(other.key) })).json().orgId, ORG_B);
+  });
+}
+
+for (const backend of BACKENDS) {
+  t.test(`${backend}: GET /v1/org/status reports pending and rejected writes, without the error text`, async (t) => {
+    const setup = await orgApp(t, backend);
+    if (!setup) return;
+    const { app, store } = setup;
+    const { key } = await issueApiKey(store, ORG_A);
+    const queued = new Date('2025-03-01T10:00:00.000Z');
+    const refused = new Date('2025-03-01T10:05:00.000Z');
+    const insert = (orgId: string, sobject: string, state: string, code: string | null, error: string | null) =>
+      store.query(
+        `insert into org_outbox (org_id, sobject, operation, record_id, record_key, state, next_attempt_at,
+           last_error_code, last_error, last_attempt_at, created_at)
+         values ($1, $2, 'update', 'a00000000000001AAA', $2 || ':a00000000000001AAA', $3, $4, $5, $6, $7, $4)`,
+        [orgId, sobject, state, queued, code, error, code ? refused : null],
+      );
+    await insert(ORG_A, 'Slotwise_SMS_Message__c', 'pending', null, null);
+    await insert(
+      ORG_A,
+      'Slotwise_Appointment__c',
+      'rejected',
+      'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      'Ann Smith: End must be after start.',
+    );
+    await insert(ORG_A, 'Slotwise_Appointment__c', 'delivered', null, null);
+    await insert(ORG_B, 'Slotwise_Appointment__c', 'rejected', 'REQUIRED_FIELD_MISSING', 'Required fields are missing');
+
+    const response = await app.inject({ url: '/v1/org/status', headers: headers(key) });
+    t.equal(response.statusCode, 200);
+    const body = response.json();
+    t.equal(body.outboxDepth, 1, 'outboxDepth is the pending count');
+    t.same(body.outbox, {
+      pending: 1,
+      rejected: 1,
+      oldestPendingAt: queued.toISOString(),
+      lastRejected: [
+        {
+          sobject: 'Slotwise_Appointment__c',
+          errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          at: refused.toISOString(),
+        },
+      ],
+    });
+    t.notMatch(response.body, /End must be after start|Ann Smith|Required fields/, 'no error text, no other org');
   });
 }
 

@@ -7,6 +7,24 @@ import { revokeApiKeys } from './api-keys.ts';
 import { connectionSummary, deleteConnection, loadConnection } from './connections.ts';
 import { ORG_ROUTE, orgOf } from './principal.ts';
 
+const DateTimeSchema = Type.String({ format: 'date-time' });
+
+/** docs/org-api.yaml, components/schemas/OutboxStatus: never the error text, only Salesforce's errorCode. */
+export const OutboxStatusSchema = Type.Object(
+  {
+    pending: Type.Integer({ minimum: 0 }),
+    rejected: Type.Integer({ minimum: 0 }),
+    oldestPendingAt: Type.Union([DateTimeSchema, Type.Null()]),
+    lastRejected: Type.Array(
+      Type.Object(
+        { sobject: Type.String(), errorCode: Type.String(), at: DateTimeSchema },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** docs/org-api.yaml, components/schemas/OrgStatus. */
 export const OrgStatusSchema = Type.Object(
   {
@@ -15,6 +33,7 @@ export const OrgStatusSchema = Type.Object(
     sandbox: Type.Boolean(),
     lastSync: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
     outboxDepth: Type.Integer({ minimum: 0 }),
+    outbox: OutboxStatusSchema,
     apiCallsUsed: Type.Integer({ minimum: 0 }),
     apiCallsLimit: Type.Union([Type.Integer(), Type.Null()]),
   },
@@ -48,12 +67,24 @@ export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean
         throw new HttpProblem(403, 'org_disconnected', 'The org is disconnecting');
       }
       const usage = v1.orgApi.usage(orgId);
+      const outbox = await v1.outbox.status(orgId);
       return {
         orgId,
         connectedAt: connection.connectedAt.toISOString(),
         sandbox: options.sandbox,
         lastSync: connection.lastSyncAt?.toISOString() ?? null,
-        outboxDepth: await v1.outbox.depth(orgId),
+        outboxDepth: outbox.pending,
+        outbox: {
+          pending: outbox.pending,
+          rejected: outbox.rejected,
+          oldestPendingAt: outbox.oldestPendingAt?.toISOString() ?? null,
+          // The error text is Salesforce's message (it can echo field values); the code and object say enough.
+          lastRejected: outbox.lastRejected.map((write) => ({
+            sobject: write.sobject,
+            errorCode: write.errorCode,
+            at: write.at.toISOString(),
+          })),
+        },
         // As last reported by Salesforce to this process; unknown until it has made a call.
         apiCallsUsed: usage?.used ?? 0,
         apiCallsLimit: usage?.max ?? null,

@@ -1,5 +1,7 @@
 import { LightningElement, api } from 'lwc';
 import { NavigationMixin } from 'lightning/navigation';
+import LightningConfirm from 'lightning/confirm';
+import disconnect from '@salesforce/apex/SlotwiseSetupController.disconnect';
 import { errorMessage, formatLabel } from 'c/slotwiseUtils';
 import HEADING from '@salesforce/label/c.Slotwise_Connection_Heading';
 import STATUS from '@salesforce/label/c.Slotwise_Connection_Status';
@@ -15,6 +17,16 @@ import CONNECT from '@salesforce/label/c.Slotwise_Connect';
 import RECONNECT from '@salesforce/label/c.Slotwise_Reconnect';
 import CONNECT_HELP from '@salesforce/label/c.Slotwise_Connect_Help';
 import REFRESH from '@salesforce/label/c.Slotwise_Refresh';
+import REJECTED from '@salesforce/label/c.Slotwise_Outbox_Rejected';
+import REJECTED_WARNING from '@salesforce/label/c.Slotwise_Outbox_Rejected_Warning';
+import REJECTED_WRITES from '@salesforce/label/c.Slotwise_Rejected_Writes';
+import REJECTED_OBJECT from '@salesforce/label/c.Slotwise_Rejected_Object';
+import REJECTED_ERROR_CODE from '@salesforce/label/c.Slotwise_Rejected_Error_Code';
+import REJECTED_AT from '@salesforce/label/c.Slotwise_Rejected_At';
+import DISCONNECT from '@salesforce/label/c.Slotwise_Disconnect';
+import DISCONNECT_TITLE from '@salesforce/label/c.Slotwise_Disconnect_Title';
+import DISCONNECT_CONFIRM from '@salesforce/label/c.Slotwise_Disconnect_Confirm';
+import DISCONNECT_FAILED from '@salesforce/label/c.Slotwise_Disconnect_Failed';
 
 const isSet = (value) => value !== undefined && value !== null;
 
@@ -22,14 +34,34 @@ const isSet = (value) => value !== undefined && value !== null;
  * The org's connection to the Slotwise service, from SlotwiseSetupController.getStatus():
  * { connected, reachable (false: no answer at all), connectUrl (the service's connect page, also
  *   for reconnecting), message (why not connected), orgId, lastSync: ISO DateTime | null,
- *   outboxDepth, apiCallsUsed, apiCallsLimit } (the last four only when connected).
- * Connect opens connectUrl in a new tab; Refresh fires `refresh`.
+ *   outboxDepth, outboxPending, outboxRejected, rejectedWrites: [{ objectName, errorCode, at }],
+ *   apiCallsUsed, apiCallsLimit } (the last seven only when connected).
+ * Connect opens connectUrl in a new tab; Refresh fires `refresh`. Disconnect asks first, calls
+ * SlotwiseSetupController.disconnect() and then fires `refresh`.
  */
 export default class SlotwiseConnectionStatus extends NavigationMixin(LightningElement) {
   @api status;
   @api error;
 
-  labels = { HEADING, STATUS, LAST_SYNC, NEVER, OUTBOX, API_USAGE, CONNECT_HELP, REFRESH };
+  labels = {
+    HEADING,
+    STATUS,
+    LAST_SYNC,
+    NEVER,
+    OUTBOX,
+    REJECTED,
+    REJECTED_WRITES,
+    REJECTED_OBJECT,
+    REJECTED_ERROR_CODE,
+    REJECTED_AT,
+    API_USAGE,
+    CONNECT_HELP,
+    REFRESH,
+    DISCONNECT,
+  };
+
+  disconnecting = false;
+  disconnectError;
 
   get connected() {
     return !!(this.status && this.status.connected);
@@ -58,8 +90,32 @@ export default class SlotwiseConnectionStatus extends NavigationMixin(LightningE
     return this.status && this.status.lastSync;
   }
 
-  get outboxDepth() {
-    return String((this.status && this.status.outboxDepth) || 0);
+  // outboxPending is outboxDepth under its newer name; either may be missing.
+  get outboxPending() {
+    const pending =
+      this.status && (isSet(this.status.outboxPending) ? this.status.outboxPending : this.status.outboxDepth);
+    return String(pending || 0);
+  }
+
+  get outboxRejected() {
+    return String((this.status && this.status.outboxRejected) || 0);
+  }
+
+  get hasRejected() {
+    return !!(this.status && this.status.outboxRejected > 0);
+  }
+
+  get rejectedWarning() {
+    return formatLabel(REJECTED_WARNING, this.outboxRejected);
+  }
+
+  get rejectedWrites() {
+    const writes = (this.status && this.status.rejectedWrites) || [];
+    return writes.map((write, index) => ({ ...write, key: `${index}:${write.objectName}:${write.at}` }));
+  }
+
+  get hasRejectedWrites() {
+    return this.rejectedWrites.length > 0;
   }
 
   get apiUsage() {
@@ -94,5 +150,26 @@ export default class SlotwiseConnectionStatus extends NavigationMixin(LightningE
 
   handleRefresh() {
     this.dispatchEvent(new CustomEvent('refresh'));
+  }
+
+  async handleDisconnect() {
+    const confirmed = await LightningConfirm.open({
+      message: DISCONNECT_CONFIRM,
+      label: DISCONNECT_TITLE,
+      theme: 'warning',
+    });
+    if (!confirmed) {
+      return;
+    }
+    this.disconnectError = undefined;
+    this.disconnecting = true;
+    try {
+      await disconnect();
+      this.dispatchEvent(new CustomEvent('refresh'));
+    } catch (error) {
+      this.disconnectError = formatLabel(DISCONNECT_FAILED, errorMessage(error));
+    } finally {
+      this.disconnecting = false;
+    }
   }
 }

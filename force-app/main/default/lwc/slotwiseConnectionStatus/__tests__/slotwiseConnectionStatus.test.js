@@ -1,8 +1,21 @@
 import { getNavigateCalledWith } from 'lightning/navigation';
+import LightningConfirm from 'lightning/confirm';
+import disconnect from '@salesforce/apex/SlotwiseSetupController.disconnect';
 import SlotwiseConnectionStatus from 'c/slotwiseConnectionStatus';
-import { $, mount, resetDom } from 'jest-utils';
+import { $, $$, flushPromises, mount, resetDom } from 'jest-utils';
 
+jest.mock('@salesforce/apex/SlotwiseSetupController.disconnect', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/label/c.Slotwise_Api_Usage_Of', () => ({ default: '{0} of {1}' }), { virtual: true });
+jest.mock(
+  '@salesforce/label/c.Slotwise_Outbox_Rejected_Warning',
+  () => ({ default: 'Salesforce refused {0} writes.' }),
+  {
+    virtual: true,
+  },
+);
+jest.mock('@salesforce/label/c.Slotwise_Disconnect_Failed', () => ({ default: 'Could not disconnect: {0}' }), {
+  virtual: true,
+});
 
 // SlotwiseSetupController.getStatus() for a connected org, and for an org the service does not know.
 const CONNECTED = {
@@ -12,6 +25,9 @@ const CONNECTED = {
   orgId: '00D000000000001AAA',
   lastSync: '2025-03-10T09:00:00.000Z',
   outboxDepth: 3,
+  outboxPending: 3,
+  outboxRejected: 0,
+  rejectedWrites: [],
   apiCallsUsed: 1200,
   apiCallsLimit: 15000,
 };
@@ -45,9 +61,52 @@ describe('c-slotwise-connection-status', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('shows pending and rejected counts without a warning when nothing was refused', () => {
+    const element = createStatus({ status: CONNECTED });
+    expect($(element, '.outbox').textContent).toBe('3');
+    expect($(element, '.rejected').textContent).toBe('0');
+    expect($(element, '.rejected-warning')).toBeNull();
+    expect($(element, '.rejected-writes')).toBeNull();
+  });
+
+  it('takes the pending count from outboxDepth when outboxPending is missing', () => {
+    const element = createStatus({ status: { ...CONNECTED, outboxPending: undefined, outboxDepth: 5 } });
+    expect($(element, '.outbox').textContent).toBe('5');
+  });
+
+  it('warns about rejected writes and lists object, error code and time', async () => {
+    const element = createStatus({
+      status: {
+        ...CONNECTED,
+        outboxRejected: 7,
+        rejectedWrites: [
+          {
+            objectName: 'Slotwise_Appointment__c',
+            errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+            at: '2025-03-10T08:00:00.000Z',
+          },
+          {
+            objectName: 'Slotwise_SMS_Message__c',
+            errorCode: 'REQUIRED_FIELD_MISSING',
+            at: '2025-03-09T08:00:00.000Z',
+          },
+        ],
+      },
+    });
+    expect($(element, '.rejected').textContent).toBe('7');
+    expect($(element, '.rejected-warning').textContent).toContain('Salesforce refused 7 writes.');
+    const rows = $$(element, 'tr.rejected-write');
+    expect(rows).toHaveLength(2);
+    expect(rows[0].querySelector('.object-name').textContent).toBe('Slotwise_Appointment__c');
+    expect(rows[0].querySelector('.error-code').textContent).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    expect(rows[0].querySelector('lightning-formatted-date-time').value).toBe('2025-03-10T08:00:00.000Z');
+    expect(rows[1].querySelector('.error-code').textContent).toBe('REQUIRED_FIELD_MISSING');
+    await expect(element).toBeAccessible();
+  });
+
   it('shows a connected org that has never synced and has no API limit', () => {
     const element = createStatus({
-      status: { ...CONNECTED, lastSync: null, outboxDepth: 0, apiCallsUsed: 7, apiCallsLimit: null },
+      status: { ...CONNECTED, lastSync: null, outboxDepth: 0, outboxPending: 0, apiCallsUsed: 7, apiCallsLimit: null },
     });
     expect($(element, '.last-sync').textContent).toBe('c.Slotwise_Never');
     expect($(element, '.outbox').textContent).toBe('0');
@@ -63,6 +122,7 @@ describe('c-slotwise-connection-status', () => {
     expect(connect.label).toBe('c.Slotwise_Connect');
     expect(connect.variant).toBe('brand');
     expect(connect.disabled).toBe(false);
+    expect($(element, 'lightning-button.disconnect')).toBeNull();
     await expect(element).toBeAccessible();
   });
 
@@ -97,5 +157,59 @@ describe('c-slotwise-connection-status', () => {
     element.addEventListener('refresh', refresh);
     $(element, 'lightning-button-icon.refresh').click();
     expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('disconnects after confirmation and asks for a refresh', async () => {
+    jest.spyOn(LightningConfirm, 'open').mockResolvedValue(true);
+    disconnect.mockResolvedValue();
+    const element = createStatus({ status: CONNECTED });
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+
+    $(element, 'lightning-button.disconnect').click();
+    await flushPromises();
+
+    expect(LightningConfirm.open).toHaveBeenCalledWith(
+      expect.objectContaining({
+        theme: 'warning',
+        label: 'c.Slotwise_Disconnect_Title',
+        message: 'c.Slotwise_Disconnect_Confirm',
+      }),
+    );
+    expect(disconnect).toHaveBeenCalledTimes(1);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    expect($(element, '.disconnect-error')).toBeNull();
+    expect($(element, 'lightning-button.disconnect').disabled).toBe(false);
+  });
+
+  it('does not disconnect when the confirmation is cancelled', async () => {
+    jest.spyOn(LightningConfirm, 'open').mockResolvedValue(false);
+    const element = createStatus({ status: CONNECTED });
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+
+    $(element, 'lightning-button.disconnect').click();
+    await flushPromises();
+
+    expect(disconnect).not.toHaveBeenCalled();
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('shows why disconnecting failed and does not refresh', async () => {
+    jest.spyOn(LightningConfirm, 'open').mockResolvedValue(true);
+    disconnect.mockRejectedValue({ body: { message: 'Slotwise cannot be reached right now. Try again later.' } });
+    const element = createStatus({ status: CONNECTED });
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+
+    $(element, 'lightning-button.disconnect').click();
+    await flushPromises();
+
+    expect($(element, '.disconnect-error').textContent).toBe(
+      'Could not disconnect: Slotwise cannot be reached right now. Try again later.',
+    );
+    expect(refresh).not.toHaveBeenCalled();
+    expect($(element, 'lightning-button.disconnect').disabled).toBe(false);
+    await expect(element).toBeAccessible();
   });
 });
