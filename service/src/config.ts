@@ -9,6 +9,8 @@ export interface Config {
   port: number;
   /** A plain-HTTP port that only redirects to HTTPS. */
   httpRedirectPort: number | undefined;
+  /** Sandbox mode: the local org emulator's port (SANDBOX_ORG_PORT, default 8444; 0 = any free port). */
+  sandboxOrgPort: number;
   /** The https origin people and webhooks reach the service at. */
   publicUrl: URL;
   tls: { certFile: string; keyFile: string } | undefined;
@@ -68,6 +70,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (httpRedirectPort !== undefined && httpRedirectPort === port) {
     problems.push('HTTP_REDIRECT_PORT must differ from PORT');
   }
+  const sandboxOrgPort = read.integer('SANDBOX_ORG_PORT', 8444, 0, 65_535);
+  if (sandbox && sandboxOrgPort !== 0 && (sandboxOrgPort === port || sandboxOrgPort === httpRedirectPort)) {
+    problems.push('SANDBOX_ORG_PORT must differ from PORT and HTTP_REDIRECT_PORT');
+  }
 
   const publicUrl = read.httpsUrl('PUBLIC_URL', sandbox ? `https://localhost:${port}` : undefined);
   const databaseUrl = read.optionalPostgresUrl('DATABASE_URL');
@@ -91,6 +97,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     host: read.text('HOST', '127.0.0.1'),
     port,
     httpRedirectPort,
+    sandboxOrgPort,
     publicUrl: publicUrl ?? new URL('https://localhost'),
     tls: certFile && keyFile ? { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } : undefined,
     trustProxy,
