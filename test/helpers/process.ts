@@ -29,7 +29,8 @@ export async function freePort(): Promise<number> {
 export async function startServer(t: Test, env: Record<string, string>): Promise<ServerProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, [SERVER], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    // The sandbox org emulator on any free port, so servers started side by side never collide.
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), SANDBOX_ORG_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
