@@ -4,6 +4,7 @@ import type { KeyProvider } from './crypto/key-provider.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { gracefulClosePlugin } from './plugins/graceful-close.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { orgAuthPlugin } from './plugins/org-auth.ts';
 import { outboxPlugin } from './plugins/outbox.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
@@ -68,7 +69,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     apiVersion: config.salesforceApiVersion,
     allowLocalEmulator: config.sandbox,
   });
-  await app.register(outboxPlugin, { orgApi: () => app.orgApi });
+  await app.register(metricsPlugin, { token: config.metricsToken, sandbox: config.sandbox, orgApi: () => app.orgApi });
+  await app.register(outboxPlugin, {
+    orgApi: () => app.orgApi,
+    retentionDays: config.outboxRetentionDays,
+    metrics: app.metrics.outbox,
+  });
   await app.register(syncPlugin, { orgApi: () => app.orgApi });
 
   await app.register(healthRoutes);

@@ -28,6 +28,10 @@ export interface Config {
   salesforce: { clientId: string; clientSecret: string } | undefined;
   /** The Salesforce REST API version every call is pinned to (SALESFORCE_API_VERSION). */
   salesforceApiVersion: string;
+  /** Bearer token `GET /metrics` requires (METRICS_TOKEN); unset: 404, except in sandbox mode where it is open. */
+  metricsToken: string | undefined;
+  /** Delivered outbox writes older than this many days are deleted (OUTBOX_RETENTION_DAYS). */
+  outboxRetentionDays: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -92,6 +96,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push(`SALESFORCE_API_VERSION must look like 65.0 (got "${salesforceApiVersion}")`);
   }
 
+  const metricsToken = read.optionalText('METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{32,}$/.test(metricsToken)) {
+    // Say what is wrong without echoing the value: it is a secret.
+    problems.push('METRICS_TOKEN must be at least 32 visible ASCII characters without spaces');
+  }
+
   const config: Config = {
     sandbox,
     host: read.text('HOST', '127.0.0.1'),
@@ -113,6 +123,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
         ? { clientId: salesforceClientId, clientSecret: salesforceClientSecret }
         : undefined,
     salesforceApiVersion,
+    metricsToken,
+    outboxRetentionDays: read.integer('OUTBOX_RETENTION_DAYS', 7, 1, 365),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -79,12 +79,21 @@ export async function enqueueWrite(
   return id;
 }
 
+/** Where a delivery pass reports each answer (plugins/metrics.ts counts them); optional so tests need no registry. */
+export interface OutboxMetrics {
+  delivered(sobject: string): void;
+  rejected(sobject: string): void;
+  /** An attempt that failed for a passing reason (or an unclassified one): the write stays pending. */
+  failedTransiently(sobject: string): void;
+}
+
 export interface OutboxDeps {
   store: Queryable;
   envelope: Envelope;
   orgApi: OrgApi;
   now: () => Date;
   log?: { warn(obj: object, msg: string): void };
+  metrics?: OutboxMetrics;
 }
 
 export interface PassResult {
@@ -161,7 +170,7 @@ async function deliverOne(
     fields = JSON.parse(await deps.envelope.decryptText(row.payload_ciphertext, cipherContext(row.id))) as Fields;
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
-    await markRejected(deps, row.id, 'DECRYPTION_FAILED', 'the stored payload does not decrypt');
+    await markRejected(deps, row, 'DECRYPTION_FAILED', 'the stored payload does not decrypt');
     return 'rejected';
   }
   try {
@@ -179,7 +188,7 @@ async function deliverOne(
   } catch (error) {
     const now = deps.now();
     if (error instanceof SalesforceError && !error.transient) {
-      await markRejected(deps, row.id, error.errorCode, describe(error));
+      await markRejected(deps, row, error.errorCode, describe(error));
       return 'rejected';
     }
     // Transient, or not classified (a bug or a network failure the gateway did not map): keep it.
@@ -191,6 +200,7 @@ async function deliverOne(
          last_attempt_at = $6 where id = $1`,
       [row.id, attempts, retryAt, code, error instanceof SalesforceError ? describe(error) : 'unexpected error', now],
     );
+    deps.metrics?.failedTransiently(row.sobject);
     if (!(error instanceof SalesforceError)) deps.log?.warn({ err: error, outboxId: row.id }, 'outbox write failed');
     return { retryAt };
   }
@@ -199,6 +209,7 @@ async function deliverOne(
        payload_ciphertext = null where id = $1`,
     [row.id, deps.now()],
   );
+  deps.metrics?.delivered(row.sobject);
   return 'delivered';
 }
 
@@ -207,12 +218,13 @@ function describe(error: SalesforceError): string {
   return error.fields.length > 0 ? `${error.errorCode} on ${error.fields.join(', ')}` : error.errorCode;
 }
 
-async function markRejected(deps: OutboxDeps, id: number, code: string, message: string): Promise<void> {
+async function markRejected(deps: OutboxDeps, row: OutboxRow, code: string, message: string): Promise<void> {
   await deps.store.query(
     `update org_outbox set state = 'rejected', attempts = attempts + 1, last_error_code = $2, last_error = $3,
        last_attempt_at = $4 where id = $1`,
-    [id, code, message, deps.now()],
+    [row.id, code, message, deps.now()],
   );
+  deps.metrics?.rejected(row.sobject);
 }
 
 /** Writes waiting for delivery: what `GET /v1/org/status` reports as the outbox depth. */

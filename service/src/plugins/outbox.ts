@@ -7,15 +7,18 @@ import {
   orgsWithDueWrites,
   outboxDepth,
   outboxStatus,
+  type OutboxMetrics,
   type OutboxStatus,
   type OutboxWrite,
   type PassResult,
 } from '../outbox/outbox.ts';
+import { DEFAULT_RETENTION_DAYS, pruneCutoff, pruneDelivered } from '../outbox/prune.ts';
 import type { OrgApi } from '../salesforce/org-api.ts';
 import type { Queryable } from '../store/store.ts';
 
 export const OUTBOX_QUEUE = 'org-outbox';
 export const OUTBOX_SWEEP_QUEUE = 'org-outbox-sweep';
+export const OUTBOX_PRUNE_QUEUE = 'org-outbox-prune';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +38,12 @@ export interface OutboxPluginOptions {
   orgApi: OrgApi | (() => OrgApi);
   /** How often the sweep looks for orgs with due writes whose wake-up was missed. Default 60 s. */
   sweepSeconds?: number;
+  /** Delivered writes older than this many days are deleted. Default 7. */
+  retentionDays?: number;
+  /** How often the prune job runs. Default 1 h. */
+  pruneSeconds?: number;
+  /** Counts deliveries, rejections and transient failures (plugins/metrics.ts). */
+  metrics?: OutboxMetrics;
   now?: () => Date;
 }
 
@@ -46,6 +55,8 @@ export interface OutboxPluginOptions {
 async function outbox(app: FastifyInstance, options: OutboxPluginOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
   const sweepMs = (options.sweepSeconds ?? 60) * 1000;
+  const pruneMs = (options.pruneSeconds ?? 3600) * 1000;
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   const orgApi = typeof options.orgApi === 'function' ? options.orgApi : () => options.orgApi as OrgApi;
   const log = app.log.child({ component: 'outbox' });
   app.encryptedColumns.push(OUTBOX_PAYLOAD_COLUMN);
@@ -65,7 +76,7 @@ async function outbox(app: FastifyInstance, options: OutboxPluginOptions): Promi
       // A disconnected org keeps its writes: they go once it is connected again (the sweep).
       if (!connected) return;
       const result: PassResult = await deliverOutbox(
-        { store, envelope: app.envelope, orgApi: orgApi(), now, log },
+        { store, envelope: app.envelope, orgApi: orgApi(), now, log, metrics: options.metrics },
         orgId,
         { signal: job.signal },
       );
@@ -89,9 +100,25 @@ async function outbox(app: FastifyInstance, options: OutboxPluginOptions): Promi
     { policy: 'stately' },
   );
 
+  // Delivered writes past the retention: a singleton job that schedules its next run, as the sweep.
+  app.jobs.define<Record<string, never>>(
+    OUTBOX_PRUNE_QUEUE,
+    async (_data, job) => {
+      try {
+        const cutoff = pruneCutoff(now(), retentionDays);
+        const result = await pruneDelivered(app.storeConnection.store, cutoff, { signal: job.signal });
+        if (result.deleted > 0) log.info({ ...result, retentionDays }, 'delivered outbox writes pruned');
+      } finally {
+        await app.jobs.send(OUTBOX_PRUNE_QUEUE, {}, { singletonKey: 'prune', runAt: new Date(Date.now() + pruneMs) });
+      }
+    },
+    { policy: 'stately' },
+  );
+
   app.storeConnection.use({
     start: async () => {
       await app.jobs.send(OUTBOX_SWEEP_QUEUE, {}, { singletonKey: 'sweep' });
+      await app.jobs.send(OUTBOX_PRUNE_QUEUE, {}, { singletonKey: 'prune' });
     },
     stop: async () => {},
   });
