@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { lockDataDir } from './data-dir-lock.ts';
 import { StoreError, type Row, type Store, type Transaction } from './store.ts';
 import { INT8_OID, normaliseParams, parseInt8 } from './types.ts';
@@ -19,7 +20,8 @@ export async function openPgliteStore(dataDir: string): Promise<PgliteStore> {
   const lock = lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(join(dataDir, 'pglite'));
+    // btree_gist: the bookings' exclusion constraint (migration 0006) needs it.
+    pglite = await PGlite.create(join(dataDir, 'pglite'), { extensions: { btree_gist } });
   } catch (error) {
     lock.release();
     throw new StoreError(
