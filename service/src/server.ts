@@ -4,7 +4,8 @@ import { ConfiguredKeyProvider } from './crypto/key-provider.ts';
 import { sandboxMasterKeys } from './crypto/sandbox-keys.ts';
 import { createLogger } from './logger.ts';
 import { startRedirectServer } from './redirect.ts';
-import { startSandbox } from './sandbox.ts';
+import { EmulatorStateError } from './salesforce/emulator/state-file.ts';
+import { SandboxError, startSandbox } from './sandbox.ts';
 import { loadTls, TlsError } from './tls.ts';
 
 /** Starts the service: the only file that reads process.env, listens, or handles signals. */
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
       : await startRedirectServer(config.host, config.httpRedirectPort, config.publicUrl);
 
   for (const line of [...welcome(config), ...(sandbox?.urls ?? [])]) logger.info(line);
+  // In the background: it waits for the store, and logs rather than throws.
+  void sandbox?.connectDemoOrg(app);
   stopOnSignal(
     async () => {
       redirect?.close();
@@ -75,7 +78,12 @@ function stopOnSignal(stop: () => Promise<void>, timeoutMs: number, logger: Retu
 
 main().catch((error: unknown) => {
   // Problems a person can fix get one clear message and no stack trace.
-  if (error instanceof ConfigError || error instanceof TlsError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof TlsError ||
+    error instanceof SandboxError ||
+    error instanceof EmulatorStateError
+  ) {
     process.stderr.write(`slotwise: ${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(`slotwise: the port is already in use (${(error as Error).message})\n`);

@@ -7,10 +7,16 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Makes ids for one emulated org: the counter is per org so two emulators never share ids by accident. */
 export class IdGenerator {
-  #next = 1;
+  #next: number;
   readonly #pod: string;
-  constructor(pod = '5g') {
+  /** `next` continues a generator whose state was saved (the sandbox org's state file). */
+  constructor(pod = '5g', next = 1) {
     this.#pod = pod;
+    this.#next = next;
+  }
+  /** The number the next id is made from: what to save to continue later. */
+  get nextNumber(): number {
+    return this.#next;
   }
   next(keyPrefix: string): string {
     let n = this.#next++;

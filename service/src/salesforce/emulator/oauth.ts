@@ -44,11 +44,21 @@ interface Grant {
   revoked: boolean;
 }
 
+/** Refresh tokens as the sandbox org's state file keeps them: hashed, with whom they were issued to. */
+export interface OAuthState {
+  refreshTokens: { tokenHash: string; userId: string; revoked: boolean }[];
+}
+
 /** Salesforce's authorization codes live for 15 minutes. */
 const CODE_LIFETIME_MS = 15 * 60_000;
 
 function base64url(bytes: Buffer): string {
   return bytes.toString('base64url');
+}
+
+/** Refresh tokens are kept by hash, so a saved state cannot be replayed as tokens. */
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 export interface OAuthOptions {
@@ -58,16 +68,38 @@ export interface OAuthOptions {
   now: () => Date;
   /** Base of the `id` URL and of `instance_url`. */
   baseUrl: () => string;
+  /** Called when refresh tokens are issued or revoked (the sandbox org saves its state file then). */
+  onChange?: () => void;
 }
 
 export class OAuthServer {
   readonly #options: OAuthOptions;
   readonly #codes = new Map<string, PendingCode>();
+  /** By token hash. */
   readonly #refreshTokens = new Map<string, Grant>();
   readonly #sessions = new Map<string, Session>();
 
   constructor(options: OAuthOptions) {
     this.#options = options;
+  }
+
+  exportState(): OAuthState {
+    return {
+      refreshTokens: [...this.#refreshTokens].map(([hash, grant]) => ({ tokenHash: hash, ...grant })),
+    };
+  }
+
+  /** Honours the refresh tokens of a saved state (access tokens died with the old process). */
+  importState(state: OAuthState): void {
+    for (const { tokenHash: hash, userId, revoked } of state.refreshTokens) {
+      this.#refreshTokens.set(hash, { userId, revoked });
+    }
+  }
+
+  /** Whether the refresh token was issued here and is not revoked. */
+  acceptsRefreshToken(token: string): boolean {
+    const grant = this.#refreshTokens.get(tokenHash(token));
+    return grant !== undefined && !grant.revoked;
   }
 
   /** What the login page does once the user approves: a one-time code bound to the PKCE challenge. */
@@ -112,9 +144,10 @@ export class OAuthServer {
 
   /** `POST /services/oauth2/revoke`: a refresh token takes its access tokens with it. */
   revoke(token: string): void {
-    const grant = this.#refreshTokens.get(token);
+    const grant = this.#refreshTokens.get(tokenHash(token));
     if (grant) {
       grant.revoked = true;
+      this.#options.onChange?.();
       for (const [accessToken, session] of this.#sessions) {
         if (session.refreshToken === token) this.#sessions.delete(accessToken);
       }
@@ -153,14 +186,15 @@ export class OAuthServer {
 
   #refresh(params: URLSearchParams): Record<string, string> {
     const refreshToken = params.get('refresh_token') ?? '';
-    const grant = this.#refreshTokens.get(refreshToken);
+    const grant = this.#refreshTokens.get(tokenHash(refreshToken));
     if (!grant || grant.revoked) throw new OAuthError('invalid_grant', 'expired access/refresh token');
     return this.#tokenResponse(this.#newSession(grant.userId, refreshToken));
   }
 
   #newRefreshToken(userId: string): string {
     const token = `5Aep${base64url(randomBytes(48))}`;
-    this.#refreshTokens.set(token, { userId, revoked: false });
+    this.#refreshTokens.set(tokenHash(token), { userId, revoked: false });
+    this.#options.onChange?.();
     return token;
   }
 

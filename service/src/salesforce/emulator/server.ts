@@ -13,9 +13,13 @@ import { OAuthError, OAuthServer, type AuthorizationRequest, type Session } from
 import { PermissionSet } from './permissions.ts';
 import { handleRest, type RestContext } from './rest.ts';
 import { loadSchema, type ObjectDef, type Schema } from './schema.ts';
+import { readStateFile, writeStateFile } from './state-file.ts';
 import { RecordStore, type StoredRecord } from './store.ts';
 
 const REPO_FORCE_APP = join(import.meta.dirname, '..', '..', '..', '..', 'force-app');
+const DEFAULT_ORG_ID = '00D5g00000EmuLAEAZ';
+/** Writes close together (a sync tick, a seeding) become one save of the state file. */
+const SAVE_DELAY_MS = 250;
 
 export interface OrgEmulatorOptions {
   /** The Salesforce package to read objects and fields from. Default: this repository's force-app. */
@@ -38,16 +42,27 @@ export interface OrgEmulatorOptions {
   dailyApiLimit?: number;
   host?: string;
   port?: number;
+  /**
+   * Keep the org in this file (the sandbox's demo org): loaded by the constructor when it exists,
+   * saved after changes (debounced) and on close. Its org id and client credentials win over the
+   * options above, since the refresh tokens it holds were issued to them. A file that is not a
+   * saved org throws EmulatorStateError naming it.
+   */
+  stateFile?: string;
+  /** A save after a change failed (it is tried again after the next change and on close). */
+  onSaveError?: (error: unknown) => void;
 }
 
 export class OrgEmulator {
-  readonly orgId = '00D5g00000EmuLAEAZ';
+  readonly orgId: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly schema: Schema;
   readonly permissions: PermissionSet;
   /** The user the integration connects as; owner of what the API writes. */
   readonly integrationUserId: string;
+  /** Whether the org was loaded from its state file rather than made empty. */
+  readonly restored: boolean;
   readonly #store: RecordStore;
   readonly #oauth: OAuthServer;
   readonly #faults = new FaultPlan();
@@ -55,6 +70,7 @@ export class OrgEmulator {
   readonly #cursors = new Map<string, never>() as RestContext['cursors'];
   readonly #now: () => Date;
   #apiUsed = 0;
+  #saveTimer: NodeJS.Timeout | undefined;
   #server: Server | undefined;
   #url = '';
 
@@ -66,11 +82,15 @@ export class OrgEmulator {
       options.permissionSetPath ??
         join(forceAppDir, 'main', 'default', 'permissionsets', 'Slotwise_Integration.permissionset-meta.xml'),
     );
-    this.clientId = options.clientId ?? 'emulator-client-id';
-    this.clientSecret = options.clientSecret ?? 'emulator-client-secret';
+    const saved = options.stateFile === undefined ? undefined : readStateFile(options.stateFile);
+    this.restored = saved !== undefined;
+    this.orgId = saved?.orgId ?? DEFAULT_ORG_ID;
+    this.clientId = saved?.clientId ?? options.clientId ?? 'emulator-client-id';
+    this.clientSecret = saved?.clientSecret ?? options.clientSecret ?? 'emulator-client-secret';
     this.#now = options.now ?? (() => new Date());
     this.integrationUserId = new IdGenerator('0I').next('005');
-    this.#store = new RecordStore({ schema: this.schema, now: this.#now, userId: this.integrationUserId });
+    const onChange = () => this.#scheduleSave();
+    this.#store = new RecordStore({ schema: this.schema, now: this.#now, userId: this.integrationUserId, onChange });
     const users = this.#object('User');
     // The integration user exists as a record, so Owner/CreatedBy lookups resolve.
     this.#store.insert(
@@ -84,7 +104,12 @@ export class OrgEmulator {
       defaultUserId: this.integrationUserId,
       now: this.#now,
       baseUrl: () => this.url,
+      onChange,
     });
+    if (saved) {
+      this.#store.importState(saved.records);
+      this.#oauth.importState(saved.oauth);
+    }
   }
 
   /** Base URL: both the login URL and the instance URL. Set once `start()` resolves. */
@@ -105,10 +130,43 @@ export class OrgEmulator {
 
   async close(): Promise<void> {
     const server = this.#server;
-    if (!server) return;
-    this.#server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    if (server) {
+      this.#server = undefined;
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    }
+    this.save();
+  }
+
+  // --- the state file ----------------------------------------------------------------------------
+
+  /** Writes the state file now (when there is one), instead of after the pending delay. */
+  save(): void {
+    const file = this.#options.stateFile;
+    if (file === undefined) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    writeStateFile(file, {
+      version: 1,
+      orgId: this.orgId,
+      clientId: this.clientId,
+      clientSecret: this.clientSecret,
+      records: this.#store.exportState(),
+      oauth: this.#oauth.exportState(),
+    });
+  }
+
+  #scheduleSave(): void {
+    if (this.#options.stateFile === undefined || this.#saveTimer) return;
+    this.#saveTimer = setTimeout(() => {
+      try {
+        this.save();
+      } catch (error) {
+        this.#options.onSaveError?.(error);
+      }
+    }, SAVE_DELAY_MS);
+    // A pending save never keeps the process alive: close() writes whatever is left.
+    this.#saveTimer.unref();
   }
 
   // --- the login page and sessions --------------------------------------------------------------
@@ -121,6 +179,11 @@ export class OrgEmulator {
   /** Tokens for the integration user without the OAuth dance. */
   issueSession(): Session {
     return this.#oauth.issueSession();
+  }
+
+  /** Whether the refresh token was issued by this org (now or before a restart) and not revoked. */
+  acceptsRefreshToken(token: string): boolean {
+    return this.#oauth.acceptsRefreshToken(token);
   }
 
   /** Ends an access token early; its refresh token still works (so jsforce refreshes). */

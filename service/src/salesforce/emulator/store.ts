@@ -14,13 +14,24 @@ export interface StoreOptions {
   now: () => Date;
   /** The integration user: owner and author of everything written through the API. */
   userId: string;
+  /** Called after every write (the sandbox org saves its state file then). */
+  onChange?: () => void;
+}
+
+/** Everything needed to continue the store later: records by object, and the counters. */
+export interface RecordStoreState {
+  tables: Record<string, StoredRecord[]>;
+  autoNumbers: Record<string, number>;
+  nextId: number;
+  lastStamp: number;
 }
 
 export class RecordStore {
   readonly #schema: Schema;
   readonly #now: () => Date;
   readonly #userId: string;
-  readonly #ids = new IdGenerator();
+  readonly #onChange: () => void;
+  #ids = new IdGenerator();
   #tables = new Map<string, Map<string, StoredRecord>>();
   #autoNumbers = new Map<string, number>();
   #lastStamp = 0;
@@ -29,6 +40,47 @@ export class RecordStore {
     this.#schema = options.schema;
     this.#now = options.now;
     this.#userId = options.userId;
+    this.#onChange = options.onChange ?? (() => {});
+  }
+
+  exportState(): RecordStoreState {
+    return {
+      tables: Object.fromEntries(
+        [...this.#tables].map(([name, table]) => [name, [...table.values()].map((record) => ({ ...record }))]),
+      ),
+      autoNumbers: Object.fromEntries(this.#autoNumbers),
+      nextId: this.#ids.nextNumber,
+      lastStamp: this.#lastStamp,
+    };
+  }
+
+  /**
+   * Continues from a saved state. Its objects replace what the store holds; objects it lacks are
+   * kept, objects the schema no longer has are dropped, and fields added to the schema since get
+   * their default, as a deployment would.
+   */
+  importState(state: RecordStoreState): void {
+    for (const [name, records] of Object.entries(state.tables)) {
+      const object = this.#schema.object(name);
+      if (!object) continue;
+      const table = new Map<string, StoredRecord>();
+      for (const record of records) table.set(String(record.Id), { ...this.#blank(object), ...record });
+      this.#tables.set(object.name, table);
+    }
+    this.#autoNumbers = new Map(Object.entries(state.autoNumbers));
+    this.#ids = new IdGenerator(undefined, state.nextId);
+    this.#lastStamp = state.lastStamp;
+  }
+
+  /** A record with every field at its default: what insert starts from. */
+  #blank(object: ObjectDef): StoredRecord {
+    const record: StoredRecord = {};
+    for (const field of object.fields.values()) {
+      if (field.defaultValue !== undefined) record[field.name] = field.defaultValue;
+      else if (field.type === 'boolean') record[field.name] = false;
+      else record[field.name] = null;
+    }
+    return record;
   }
 
   #table(object: ObjectDef): Map<string, StoredRecord> {
@@ -73,12 +125,7 @@ export class RecordStore {
   /** `id` fixes the new record's id (for well-known records such as the integration user). */
   insert(object: ObjectDef, values: Record<string, unknown>, id = this.#ids.next(object.keyPrefix)): StoredRecord {
     const stamp = this.#stamp();
-    const record: StoredRecord = {};
-    for (const field of object.fields.values()) {
-      if (field.defaultValue !== undefined) record[field.name] = field.defaultValue;
-      else if (field.type === 'boolean') record[field.name] = false;
-      else record[field.name] = null;
-    }
+    const record = this.#blank(object);
     this.#assign(object, record, values);
     Object.assign(record, {
       Id: id,
@@ -94,6 +141,7 @@ export class RecordStore {
     if (object.fields.has('firstname')) record.Name = [record.FirstName, record.LastName].filter(Boolean).join(' ');
     this.#check(object, record, undefined);
     this.#table(object).set(id, record);
+    this.#onChange();
     return record;
   }
 
@@ -108,6 +156,7 @@ export class RecordStore {
     this.#check(object, next, existing.Id as string);
     const stamp = this.#stamp();
     Object.assign(existing, next, { LastModifiedDate: stamp, LastModifiedById: this.#userId, SystemModstamp: stamp });
+    this.#onChange();
     return existing;
   }
 
@@ -117,6 +166,7 @@ export class RecordStore {
     if (!existing) throw new SalesforceError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
     const stamp = this.#stamp();
     Object.assign(existing, { IsDeleted: true, SystemModstamp: stamp });
+    this.#onChange();
   }
 
   /** A copy to roll back to, for all-or-none requests. */
@@ -128,6 +178,7 @@ export class RecordStore {
     return () => {
       this.#tables = tables;
       this.#autoNumbers = autoNumbers;
+      this.#onChange();
     };
   }
 
