@@ -79,7 +79,7 @@ export function referenceSlots(request: SlotRequest): Slot[] {
   if (earliest >= latest) return [];
   for (const resource of request.resources) {
     // Windows: maximal runs of open cells on one local date.
-    const windows: { start: number; end: number }[] = [];
+    const windows: { start: number; end: number; date: string }[] = [];
     let current: { start: number; end: number; date: string } | undefined;
     for (let cell = firstCell; cell < lastCell; cell += CELL_MS) {
       const wall = wallOf(cell, resource.timeZone);
