@@ -10,6 +10,7 @@ export const APPOINTMENT_SYNC_FIELDS = [
   'End__c',
   'Status__c',
   'Resource__c',
+  'Appointment_Type__c',
   'IsDeleted',
   'SystemModstamp',
 ] as const;
@@ -22,6 +23,8 @@ export interface SyncedAppointment {
   endAt: Date | null;
   status: string | null;
   resourceId: string | null;
+  /** Its type: the buffers that widen its busy time and the capacity that makes it a seat. */
+  appointmentTypeId: string | null;
   deleted: boolean;
   /** The row's SystemModstamp. */
   updatedAt: Date;
@@ -52,6 +55,7 @@ export function snapshotOf(row: Record<string, unknown>): SyncedAppointment {
     endAt: salesforceDateTime(row.End__c),
     status: text(row.Status__c),
     resourceId: text(row.Resource__c),
+    appointmentTypeId: text(row.Appointment_Type__c),
     deleted: row.IsDeleted === true,
     updatedAt,
   };

@@ -1,10 +1,29 @@
-// Incremental sync of one org: changed appointments by SystemModstamp watermark (queryAll, so
-// deletions arrive as IsDeleted rows), the snapshot they are compared with, and change detection
-// on the configuration objects. The job around it is plugins/sync.ts.
+// Incremental sync of one org: changed appointments by SystemModstamp (queryAll, so deletions
+// arrive as IsDeleted rows), the snapshot they are compared with, and change detection on the
+// configuration objects. The job around it is plugins/sync.ts.
 //
-// API calls per tick: 1 (the appointment query; one more per 2,000 changed rows) — also when
+// API calls per tick: 1 (the appointment query; one more per 2,000 rows it returns) — also when
 // nothing changed. On a configuration check (every `configIntervalMs`, default 5 ticks) one more
 // per configuration object: 1 + 7.
+//
+// Late commits and the settled point. SystemModstamp is set when a transaction writes a row, but
+// the row becomes visible only when the transaction commits, so a query can miss a row stamped
+// before rows it does return. Assumed: a transaction commits within `overlapMs` of its stamps, and
+// the service's clock (`now`) is within a small part of `overlapMs` of the org's. Then when a tick
+// starts at time q, every row stamped at or before q − overlap is committed, and a query sent after
+// q that returns every row stamped after `from` has read every row stamped at or before
+// max(from, q − overlap). That point is stored per object as `settled`, and the next tick reads
+// the rows stamped after it:
+// - a late commit is still seen: a row stamped t that the tick at q could not see was not yet
+//   committed, so t > q − overlap = settled, and the next tick reads it;
+// - an idle tick costs 1 call: the first tick after a burst re-reads the previous tick's last
+//   minute, and the next one starts past every change and returns no rows;
+// - a change is read at most twice with ticks at least `overlapMs` apart (both 60 s by default): a
+//   row stamped t is read by the first tick after it commits, at q ≥ t, and by a later tick only
+//   when that tick's predecessor started before t + overlap; the tick after q starts at
+//   q + tick ≥ t + overlap, so the one after that no longer reads it. (Faster ticks read a row
+//   once per tick for up to one overlap after its commit: the window a late commit can land in.)
+// State stored before `settled` existed reads from watermark − overlap once, then settles.
 import { soql, SoqlFragment, soqlIdentifier } from '../salesforce/soql.ts';
 import type { OrgApi, SalesforceRecord } from '../salesforce/org-api.ts';
 import type { Store } from '../store/store.ts';
@@ -31,9 +50,9 @@ export const CONFIG_OBJECTS = [
 ] as const;
 
 /**
- * How far back each appointment query reaches before the watermark. SystemModstamp is set when a
- * transaction starts writing, so a long transaction can commit a row stamped before rows already
- * read; re-reading this window catches it, and rows no newer than their snapshot are skipped.
+ * The longest a transaction may take to commit after stamping its rows (plus clock skew): a row
+ * counts as settled this long after its stamp. Rows re-read inside it are skipped when they are no
+ * newer than their snapshot.
  */
 export const DEFAULT_OVERLAP_MS = 60_000;
 
@@ -64,11 +83,28 @@ type SnapshotRow = {
   end_at: Date | null;
   status: string | null;
   resource_id: string | null;
+  appointment_type_id: string | null;
   deleted: boolean;
   updated_at: Date;
 };
 
-type StateRow = { object: string; watermark: Date | null; last_run_at: Date | null };
+/** What sync remembers per org and object (table org_sync_state). */
+export interface ObjectSyncState {
+  /** The highest SystemModstamp read. */
+  watermark: Date | null;
+  /** Every row stamped at or before this has been read. */
+  settled: Date | null;
+  /** Configuration objects: rows stamped after `settled` and up to `watermark` at the last check. */
+  unsettledRows: number | null;
+}
+
+type StateRow = {
+  object: string;
+  watermark: Date | null;
+  settled: Date | null;
+  unsettled_rows: number | null;
+  last_run_at: Date | null;
+};
 
 /** Whether the configuration objects are due a check: pure, the clock passed in. */
 export function configCheckDue(lastChecks: readonly (Date | null)[], now: Date, intervalMs: number): boolean {
@@ -77,31 +113,93 @@ export function configCheckDue(lastChecks: readonly (Date | null)[], now: Date, 
   return now.getTime() - oldest >= intervalMs;
 }
 
-/** The appointment query for a watermark (all rows when there is none yet). */
-export function appointmentQuery(watermark: Date | null, overlapMs: number): string {
-  // Constant names, checked anyway: only the watermark is a value, and soql makes it a literal.
-  const fields = new SoqlFragment(APPOINTMENT_SYNC_FIELDS.map((name) => soqlIdentifier(name).text).join(', '));
-  const from = soqlIdentifier(APPOINTMENT_OBJECT);
-  if (!watermark) return soql`SELECT ${fields} FROM ${from} ORDER BY SystemModstamp ASC`;
-  const since = new Date(watermark.getTime() - overlapMs);
-  return soql`SELECT ${fields} FROM ${from} WHERE SystemModstamp > ${since} ORDER BY SystemModstamp ASC`;
+/**
+ * Where an object's next query starts (rows stamped after it): the settled point; for state
+ * stored before there was one, the watermark less the overlap; null (every row) at first.
+ */
+export function readFrom(state: ObjectSyncState | undefined, overlapMs: number): Date | null {
+  if (state?.settled) return state.settled;
+  if (state?.watermark) return new Date(state.watermark.getTime() - overlapMs);
+  return null;
 }
 
-/** One tick for one org: read changes, publish events, then store snapshots and watermarks. */
+/** The settled point after a query that read every row stamped after `from`, sent after `startedAt`. */
+export function settledAfter(from: Date | null, startedAt: Date, overlapMs: number): Date {
+  const committed = new Date(startedAt.getTime() - overlapMs);
+  return from && from.getTime() > committed.getTime() ? from : committed;
+}
+
+const later = (a: Date | null, b: Date | null): Date | null => (!a || (b && b.getTime() > a.getTime()) ? b : a);
+
+/** The appointment query: rows stamped after `from` (all rows when null). */
+export function appointmentQuery(from: Date | null): string {
+  // Constant names, checked anyway: only `from` is a value, and soql makes it a literal.
+  const fields = new SoqlFragment(APPOINTMENT_SYNC_FIELDS.map((name) => soqlIdentifier(name).text).join(', '));
+  const object = soqlIdentifier(APPOINTMENT_OBJECT);
+  if (!from) return soql`SELECT ${fields} FROM ${object} ORDER BY SystemModstamp ASC`;
+  return soql`SELECT ${fields} FROM ${object} WHERE SystemModstamp > ${from} ORDER BY SystemModstamp ASC`;
+}
+
+/** A configuration object's rows stamped after `from` (all rows when null): ids and stamps only. */
+export function configQuery(object: string, from: Date | null): string {
+  const name = soqlIdentifier(object);
+  if (!from) return soql`SELECT Id, SystemModstamp FROM ${name} ORDER BY SystemModstamp ASC`;
+  return soql`SELECT Id, SystemModstamp FROM ${name} WHERE SystemModstamp > ${from} ORDER BY SystemModstamp ASC`;
+}
+
+export interface ConfigCheck {
+  changed: boolean;
+  next: ObjectSyncState;
+}
+
+/**
+ * Whether a configuration object changed, from the stamps of its rows stamped after `from`: pure.
+ * A row newer than the watermark is a change. Rows stamped after `from` and up to the watermark
+ * were `unsettledRows` at the last check; stamps only grow, so with no newer row that set can only
+ * have grown, by a late commit: a different count is a change too. (The snapshot of appointments
+ * does this per row; configuration keeps no rows, so it counts.)
+ */
+export function checkConfig(
+  state: ObjectSyncState | undefined,
+  from: Date | null,
+  stamps: readonly Date[],
+  startedAt: Date,
+  overlapMs: number,
+): ConfigCheck {
+  const watermark = state?.watermark ?? null;
+  const newer = stamps.filter((stamp) => !watermark || stamp.getTime() > watermark.getTime());
+  const known = stamps.length - newer.length;
+  const lateCommit = state?.unsettledRows != null && known !== state.unsettledRows;
+  const nextWatermark = stamps.reduce<Date | null>(later, watermark);
+  const settled = settledAfter(from, startedAt, overlapMs);
+  const unsettledRows = stamps.filter(
+    (stamp) => stamp.getTime() > settled.getTime() && stamp.getTime() <= (nextWatermark?.getTime() ?? 0),
+  ).length;
+  return { changed: newer.length > 0 || lateCommit, next: { watermark: nextWatermark, settled, unsettledRows } };
+}
+
+/** One tick for one org: read changes, publish events, then store snapshots and the sync state. */
 export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOptions = {}): Promise<SyncResult> {
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   const configIntervalMs = options.configIntervalMs ?? 5 * 60_000;
-  const states = new Map(
-    (
-      await deps.store.query<StateRow>('select object, watermark, last_run_at from org_sync_state where org_id = $1', [
-        orgId,
-      ])
-    ).map((row) => [row.object, row]),
+  const stateRows = await deps.store.query<StateRow>(
+    'select object, watermark, settled, unsettled_rows, last_run_at from org_sync_state where org_id = $1',
+    [orgId],
   );
+  const states = new Map(
+    stateRows.map((row) => [
+      row.object,
+      { watermark: row.watermark, settled: row.settled, unsettledRows: row.unsettled_rows },
+    ]),
+  );
+  const lastRuns = new Map(stateRows.map((row) => [row.object, row.last_run_at]));
+  const nextStates = new Map<string, ObjectSyncState>();
 
   // Appointments: one queryAll.
-  const watermark = states.get(APPOINTMENT_OBJECT)?.watermark ?? null;
-  const rows = await deps.orgApi.queryAll<SalesforceRecord>(orgId, appointmentQuery(watermark, overlapMs));
+  const appointmentState = states.get(APPOINTMENT_OBJECT);
+  const from = readFrom(appointmentState, overlapMs);
+  const startedAt = deps.now();
+  const rows = await deps.orgApi.queryAll<SalesforceRecord>(orgId, appointmentQuery(from));
   const current = rows.map((row) => snapshotOf(row));
   const previous = new Map<string, SyncedAppointment>();
   if (current.length > 0) {
@@ -120,42 +218,40 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
     changed.push(row);
     previous.set(row.appointmentId, row);
   }
-  const newWatermark = current.reduce<Date | null>(
-    (max, row) => (!max || row.updatedAt.getTime() > max.getTime() ? row.updatedAt : max),
-    watermark,
-  );
+  nextStates.set(APPOINTMENT_OBJECT, {
+    watermark: current.map((row) => row.updatedAt).reduce(later, appointmentState?.watermark ?? null),
+    settled: settledAfter(from, startedAt, overlapMs),
+    unsettledRows: null,
+  });
 
   // Configuration: one small queryAll per object, when due.
-  const configState = CONFIG_OBJECTS.map((object) => states.get(object));
   const configChecked = configCheckDue(
-    configState.map((state) => state?.last_run_at ?? null),
+    CONFIG_OBJECTS.map((object) => lastRuns.get(object) ?? null),
     deps.now(),
     configIntervalMs,
   );
-  const configWatermarks = new Map<string, Date | null>();
   if (configChecked) {
     const changedObjects: string[] = [];
+    const checkStartedAt = deps.now();
     for (const object of CONFIG_OBJECTS) {
-      const since = states.get(object)?.watermark ?? null;
-      const from = soqlIdentifier(object);
-      const query = since
-        ? soql`SELECT Id, SystemModstamp FROM ${from} WHERE SystemModstamp > ${since} ORDER BY SystemModstamp DESC LIMIT 1`
-        : soql`SELECT Id, SystemModstamp FROM ${from} ORDER BY SystemModstamp DESC LIMIT 1`;
-      const [latest] = await deps.orgApi.queryAll<SalesforceRecord>(orgId, query);
-      const stamp = latest ? salesforceDateTime(latest.SystemModstamp) : null;
-      if (stamp && (!since || stamp.getTime() > since.getTime())) {
-        changedObjects.push(object);
-        configWatermarks.set(object, stamp);
-      } else {
-        configWatermarks.set(object, since);
+      const state = states.get(object);
+      const since = readFrom(state, overlapMs);
+      const found = await deps.orgApi.queryAll<SalesforceRecord>(orgId, configQuery(object, since));
+      const stamps = found.map((row) => salesforceDateTime(row.SystemModstamp)).filter((at): at is Date => !!at);
+      const check = checkConfig(state, since, stamps, checkStartedAt, overlapMs);
+      nextStates.set(object, check.next);
+      if (check.changed) {
+        // The window read and its newest stamp: the same for a repeated tick, different for a late
+        // commit under an unchanged watermark.
+        changedObjects.push(`${object}>${since?.toISOString() ?? ''}@${check.next.watermark?.toISOString() ?? ''}`);
       }
     }
     if (changedObjects.length > 0) {
       events.push({
-        id: `config:${orgId}:${changedObjects.map((object) => `${object}@${configWatermarks.get(object)!.toISOString()}`).join(',')}`,
+        id: `config:${orgId}:${changedObjects.join(',')}`,
         orgId,
         type: 'config_changed',
-        objects: changedObjects,
+        objects: changedObjects.map((entry) => entry.slice(0, entry.indexOf('>'))),
       });
     }
   }
@@ -169,11 +265,13 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
     for (const row of changed) {
       await tx.query(
         `insert into appointment_snapshot
-           (org_id, appointment_id, booking_key, start_at, end_at, status, resource_id, deleted, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           (org_id, appointment_id, booking_key, start_at, end_at, status, resource_id, appointment_type_id,
+            deleted, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          on conflict (org_id, appointment_id) do update set
            booking_key = excluded.booking_key, start_at = excluded.start_at, end_at = excluded.end_at,
-           status = excluded.status, resource_id = excluded.resource_id, deleted = excluded.deleted,
+           status = excluded.status, resource_id = excluded.resource_id,
+           appointment_type_id = excluded.appointment_type_id, deleted = excluded.deleted,
            updated_at = excluded.updated_at
          where appointment_snapshot.updated_at < excluded.updated_at`,
         [
@@ -184,20 +282,23 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
           row.endAt,
           row.status,
           row.resourceId,
+          row.appointmentTypeId,
           row.deleted,
           row.updatedAt,
         ],
       );
     }
-    const saveState = (object: string, mark: Date | null) =>
-      tx.query(
-        `insert into org_sync_state (org_id, object, watermark, last_run_at) values ($1, $2, $3, $4)
+    for (const [object, state] of nextStates) {
+      await tx.query(
+        `insert into org_sync_state (org_id, object, watermark, settled, unsettled_rows, last_run_at)
+         values ($1, $2, $3, $4, $5, $6)
          on conflict (org_id, object) do update set
-           watermark = greatest(org_sync_state.watermark, excluded.watermark), last_run_at = excluded.last_run_at`,
-        [orgId, object, mark, now],
+           watermark = greatest(org_sync_state.watermark, excluded.watermark),
+           settled = greatest(org_sync_state.settled, excluded.settled),
+           unsettled_rows = excluded.unsettled_rows, last_run_at = excluded.last_run_at`,
+        [orgId, object, state.watermark, state.settled, state.unsettledRows, now],
       );
-    await saveState(APPOINTMENT_OBJECT, newWatermark);
-    for (const [object, mark] of configWatermarks) await saveState(object, mark);
+    }
     await tx.query('update org_connection set last_sync_at = $2 where org_id = $1', [orgId, now]);
   });
   return { rows: rows.length, events, configChecked };
@@ -211,6 +312,7 @@ function fromRow(row: SnapshotRow): SyncedAppointment {
     endAt: row.end_at,
     status: row.status,
     resourceId: row.resource_id,
+    appointmentTypeId: row.appointment_type_id,
     deleted: row.deleted,
     updatedAt: row.updated_at,
   };
