@@ -18,7 +18,7 @@ interface FieldAccess {
 }
 
 /** Standard objects every user can read without an object permission. */
-const ALWAYS_READABLE = new Set(['user']);
+const ALWAYS_READABLE = new Set(['user', 'organization']);
 
 export class PermissionSet {
   readonly #objects = new Map<string, ObjectAccess>();

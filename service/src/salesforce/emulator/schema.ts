@@ -106,8 +106,11 @@ function systemFields(withOwner: boolean): FieldDef[] {
   return fields;
 }
 
+/** Standard objects without an owner. */
+const UNOWNED = new Set(['User', 'Organization']);
+
 function standardObject(name: string, keyPrefix: string, fields: FieldDef[]): ObjectDef {
-  const all = [...systemFields(name !== 'User'), ...fields];
+  const all = [...systemFields(!UNOWNED.has(name)), ...fields];
   return { name, keyPrefix, custom: false, fields: new Map(all.map((f) => [f.name.toLowerCase(), f])) };
 }
 
@@ -139,6 +142,8 @@ function standardObjects(): ObjectDef[] {
       field('Email', 'email'),
       field('MobilePhone', 'phone'),
     ]),
+    // The org itself: one record, its id the org id; every user can read it.
+    standardObject('Organization', '00D', [field('Name', 'string', { system: true, alwaysAccessible: true })]),
   ];
 }
 

@@ -40,6 +40,8 @@ export interface OrgEmulatorOptions {
   queryBatchSize?: number;
   /** The daily allowance reported in Sforce-Limit-Info. */
   dailyApiLimit?: number;
+  /** The org's name (Organization.Name). Default: the demo clinic's. */
+  orgName?: string;
   host?: string;
   port?: number;
   /**
@@ -97,6 +99,11 @@ export class OrgEmulator {
       users,
       { Name: 'Slotwise Integration', Email: 'integration@example.invalid' },
       this.integrationUserId,
+    );
+    this.#store.insert(
+      this.#object('Organization'),
+      { Name: options.orgName ?? 'Riverside Physiotherapy Clinic' },
+      this.orgId,
     );
     this.#oauth = new OAuthServer({
       client: { clientId: this.clientId, clientSecret: this.clientSecret },
