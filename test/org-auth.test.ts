@@ -103,11 +103,12 @@ for (const backend of BACKENDS) {
       store.query(
         `insert into org_outbox (org_id, sobject, operation, record_id, record_key, state, next_attempt_at,
            last_error_code, last_error, last_attempt_at, created_at)
-         values ($1, $2, 'update', 'a00000000000001AAA', $2 || ':a00000000000001AAA', $3, $4, $5, $6, $7, $4)`,
+         values ($1, $2, 'update', 'a00000000000001AAA', $2 || ':a00000000000001AAA', $3, $4, $5, $6, $7, $4)
+         returning id`,
         [orgId, sobject, state, queued, code, error, code ? refused : null],
       );
     await insert(ORG_A, 'Slotwise_SMS_Message__c', 'pending', null, null);
-    await insert(
+    const [rejected] = await insert(
       ORG_A,
       'Slotwise_Appointment__c',
       'rejected',
@@ -127,6 +128,7 @@ for (const backend of BACKENDS) {
       oldestPendingAt: queued.toISOString(),
       lastRejected: [
         {
+          id: rejected!.id,
           sobject: 'Slotwise_Appointment__c',
           errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
           at: refused.toISOString(),

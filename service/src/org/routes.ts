@@ -17,7 +17,8 @@ export const OutboxStatusSchema = Type.Object(
     oldestPendingAt: Type.Union([DateTimeSchema, Type.Null()]),
     lastRejected: Type.Array(
       Type.Object(
-        { sobject: Type.String(), errorCode: Type.String(), at: DateTimeSchema },
+        // id: what POST /v1/org/outbox/{id}/retry takes.
+        { id: Type.Integer({ minimum: 1 }), sobject: Type.String(), errorCode: Type.String(), at: DateTimeSchema },
         { additionalProperties: false },
       ),
     ),
@@ -80,6 +81,7 @@ export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean
           oldestPendingAt: outbox.oldestPendingAt?.toISOString() ?? null,
           // The error text is Salesforce's message (it can echo field values); the code and object say enough.
           lastRejected: outbox.lastRejected.map((write) => ({
+            id: write.id,
             sobject: write.sobject,
             errorCode: write.errorCode,
             at: write.at.toISOString(),
@@ -98,7 +100,7 @@ export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean
     '/org/disconnect',
     { ...ORG_ROUTE, schema: { response: { 200: DisconnectResultSchema } } },
     async (request): Promise<DisconnectResult> => {
-      const { orgId } = orgOf(request);
+      const { orgId, userId } = orgOf(request);
       const store = v1.storeConnection.store;
       const connection = await loadConnection(store, v1.envelope, orgId);
       const client = v1.salesforce.client;
@@ -127,7 +129,8 @@ export async function orgRoutes(v1: FastifyInstance, options: { sandbox: boolean
         await deleteConnection(tx, orgId);
       });
       v1.salesforce.gateway.forget(orgId);
-      request.log.info({ orgId, tokenRevoked }, 'org disconnected');
+      // The audit trail went with the connection: this line is what remains of who disconnected.
+      request.log.info({ orgId, userId, tokenRevoked }, 'org disconnected');
       return { orgId, tokenRevoked };
     },
   );

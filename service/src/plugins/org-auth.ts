@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { API_KEY_PATTERN, verifyApiKey } from '../org/api-keys.ts';
+import { auditHook } from '../org/audit.ts';
+import { auditRoutes } from '../org/audit-routes.ts';
 import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
 import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
+import { outboxRoutes } from '../org/outbox-routes.ts';
 import { orgRoutes } from '../org/routes.ts';
 import { HttpProblem } from '../problem.ts';
 
@@ -37,7 +40,8 @@ function singleHeader(request: FastifyRequest, name: string): string | undefined
 /**
  * Protects every route registered after it in the instance it is applied to (the `/v1` prefix):
  * the org API key and user id headers are checked before anything else, requests are limited per
- * org, and a request that names an org other than the key's is refused.
+ * org, a request that names an org other than the key's is refused, and state-changing calls are
+ * recorded in the org's audit trail.
  */
 export async function orgAuth(v1: FastifyInstance, options: OrgAuthOptions): Promise<void> {
   v1.decorateRequest('org', null);
@@ -97,6 +101,9 @@ export async function orgAuth(v1: FastifyInstance, options: OrgAuthOptions): Pro
       }
     }
   });
+
+  // Every state-changing call of an authenticated org, refused ones included, in org/audit.ts.
+  v1.addHook('onResponse', auditHook(v1));
 }
 
 /**
@@ -109,6 +116,8 @@ async function orgApi(app: FastifyInstance, options: OrgAuthOptions & { sandbox:
     async (v1) => {
       await orgAuth(v1, options);
       await v1.register(orgRoutes, { sandbox: options.sandbox });
+      await v1.register(outboxRoutes);
+      await v1.register(auditRoutes);
     },
     { prefix: '/v1' },
   );

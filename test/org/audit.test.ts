@@ -1,0 +1,160 @@
+import t from 'tap';
+import { AUDIT_LIMIT_DEFAULT, recordAudit } from '../../service/src/org/audit.ts';
+import type { Queryable } from '../../service/src/store/store.ts';
+import { BACKENDS } from '../helpers/backends.ts';
+import { waitFor } from '../helpers/process.ts';
+import { USER, orgApiApp } from './org-api-app.ts';
+
+const USER_15 = '005000000000002';
+const USER_15_AS_18 = '005000000000002AAA';
+
+/** Waits for the org's audit trail to hold `count` rows (entries are written after the answer goes out). */
+async function auditRows(store: Queryable, orgId: string, count: number) {
+  return waitFor(`${count} audit rows`, async () => {
+    const rows = await store.query('select * from org_audit where org_id = $1 order by id', [orgId]);
+    return rows.length === count ? rows : undefined;
+  });
+}
+
+for (const backend of BACKENDS) {
+  t.test(`${backend}: state-changing calls are recorded with the user id; GET /v1/org/audit lists them`, async (t) => {
+    const setup = await orgApiApp(t, backend);
+    if (!setup) return;
+    const { app, store, org, headers, appointment } = setup;
+    const id = await store.transaction((tx) => app.outbox.enqueue(tx, appointment('bk-audit')));
+    await app.outbox.wake(org.orgId);
+    await waitFor('the write to be delivered', async () =>
+      (await app.outbox.depth(org.orgId)) === 0 ? true : undefined,
+    );
+
+    t.equal((await app.inject({ url: '/v1/org/status', headers: headers() })).statusCode, 200);
+    const missing = await app.inject({ method: 'POST', url: '/v1/org/outbox/987654/retry', headers: headers() });
+    t.equal(missing.statusCode, 404);
+    const delivered = await app.inject({
+      method: 'POST',
+      url: `/v1/org/outbox/${id}/retry`,
+      headers: headers(USER_15),
+    });
+    t.equal(delivered.statusCode, 409);
+    const bad = await app.inject({ method: 'POST', url: '/v1/org/outbox/abc/retry', headers: headers() });
+    t.equal(bad.statusCode, 400);
+    const unauthenticated = await app.inject({ method: 'POST', url: `/v1/org/outbox/${id}/retry` });
+    t.equal(unauthenticated.statusCode, 401);
+
+    const rows = await auditRows(store, org.orgId, 3);
+    t.same(
+      rows.map((row) => [row.user_id, row.action, row.target_id, row.status]),
+      [
+        [USER, 'POST /v1/org/outbox/:id/retry', '987654', 404],
+        [USER_15_AS_18, 'POST /v1/org/outbox/:id/retry', String(id), 409],
+        [USER, 'POST /v1/org/outbox/:id/retry', 'abc', 400],
+      ],
+      'one row per POST, none for the GET or the unauthenticated call; user ids in their 18-character form',
+    );
+    t.ok(rows.every((row) => row.at instanceof Date && Date.now() - (row.at as Date).getTime() < 60_000));
+
+    const listed = await app.inject({ url: '/v1/org/audit', headers: headers() });
+    t.equal(listed.statusCode, 200);
+    const { entries } = listed.json();
+    t.same(
+      entries.map((entry: { targetId: string }) => entry.targetId),
+      ['abc', String(id), '987654'],
+      'newest first',
+    );
+    t.same(Object.keys(entries[0]).sort(), ['action', 'at', 'id', 'status', 'targetId', 'userId']);
+    t.match(entries[1], { userId: USER_15_AS_18, action: 'POST /v1/org/outbox/:id/retry', status: 409 });
+    t.equal(new Date(entries[1].at).toISOString(), entries[1].at, 'at is an ISO date-time');
+    const one = await app.inject({ url: '/v1/org/audit?limit=1', headers: headers() });
+    t.same(
+      one.json().entries.map((entry: { targetId: string }) => entry.targetId),
+      ['abc'],
+    );
+  });
+
+  t.test(`${backend}: GET /v1/org/audit pages at most 200, 50 by default, and validates limit`, async (t) => {
+    const setup = await orgApiApp(t, backend);
+    if (!setup) return;
+    const { app, store, org, headers } = setup;
+    const start = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 210; i++) {
+      await recordAudit(store, {
+        orgId: org.orgId,
+        userId: USER,
+        action: 'POST /v1/things',
+        targetId: String(i),
+        status: 200,
+        at: new Date(start + i * 1000),
+      });
+    }
+    const list = async (query: string) => app.inject({ url: `/v1/org/audit${query}`, headers: headers() });
+    const byDefault = (await list('')).json().entries;
+    t.equal(byDefault.length, AUDIT_LIMIT_DEFAULT);
+    t.equal(byDefault[0].targetId, '209', 'the newest first');
+    t.equal((await list('?limit=200')).json().entries.length, 200);
+    for (const limit of ['0', '201', 'x', '-1', '2.5']) {
+      const response = await list(`?limit=${limit}`);
+      t.equal(response.statusCode, 400, `limit=${limit}`);
+      t.equal(response.json().code, 'invalid_request');
+    }
+    t.equal(
+      (await store.query('select count(*)::int as n from org_audit where org_id = $1', [org.orgId]))[0]!.n,
+      210,
+      'GETs are not recorded',
+    );
+  });
+
+  t.test(`${backend}: a failing audit write is logged and the call keeps its answer`, async (t) => {
+    const setup = await orgApiApp(t, backend);
+    if (!setup) return;
+    const { app, store, org, key, logs, headers, appointment } = setup;
+    const id = await store.transaction((tx) => app.outbox.enqueue(tx, appointment('bk-audit-fail')));
+    org.injectFault({ kind: 'validation-rule', message: 'End must be after start.', field: 'End__c' });
+    await app.outbox.wake(org.orgId);
+    await waitFor('the write to be rejected', async () =>
+      (await app.outbox.status(org.orgId)).rejected === 1 ? true : undefined,
+    );
+    await store.query('drop table org_audit');
+
+    const retry = await app.inject({ method: 'POST', url: `/v1/org/outbox/${id}/retry`, headers: headers() });
+    t.equal(retry.statusCode, 204, 'the retry still succeeds');
+    const line = await waitFor('the audit failure to be logged', async () =>
+      logs.find((entry) => entry.includes('could not record the audit entry')),
+    );
+    t.match(JSON.parse(line), {
+      level: 40,
+      orgId: org.orgId,
+      action: 'POST /v1/org/outbox/:id/retry',
+      err: { code: '42P01' }, // undefined_table: the name and SQLSTATE, never the statement's values
+    });
+    t.notOk(line.includes(key.slice(4)), 'no API key in the line');
+    await waitFor('the retried write to reach the org', async () =>
+      (await app.outbox.depth(org.orgId)) === 0 && (await app.outbox.status(org.orgId)).rejected === 0
+        ? true
+        : undefined,
+    );
+  });
+
+  t.test(`${backend}: disconnect leaves one log line with org and user; its audit rows go with it`, async (t) => {
+    const setup = await orgApiApp(t, backend);
+    if (!setup) return;
+    const { app, store, org, logs, headers } = setup;
+    await app.inject({ method: 'POST', url: '/v1/org/outbox/1/retry', headers: headers() });
+    await auditRows(store, org.orgId, 1);
+
+    const response = await app.inject({ method: 'POST', url: '/v1/org/disconnect', headers: headers() });
+    t.equal(response.statusCode, 200);
+    const line = await waitFor('the disconnect line', async () =>
+      logs.find((entry) => entry.includes('"msg":"org disconnected"')),
+    );
+    t.match(JSON.parse(line), { level: 30, orgId: org.orgId, userId: USER });
+    t.same(await store.query('select * from org_audit where org_id = $1', [org.orgId]), [], 'gone by cascade');
+    // What the hook does for the disconnect call itself: nothing to attach the entry to, and no error.
+    const entry = { orgId: org.orgId, userId: USER, action: 'POST /v1/org/disconnect', targetId: null, status: 200 };
+    t.equal(await recordAudit(store, { ...entry, at: new Date() }), false, 'skipped, not a foreign-key error');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.notOk(
+      logs.some((logged) => logged.includes('could not record the audit entry')),
+      'no failure logged',
+    );
+  });
+}
