@@ -89,3 +89,30 @@ t.test('PUBLIC_URL must be a bare https origin', async (t) => {
   }
   t.same(problemsOf({ PUBLIC_URL: 'https://book.example.com:8443' }), []);
 });
+
+t.test('METRICS_TOKEN: optional, at least 32 visible characters, never echoed', async (t) => {
+  t.equal(loadConfig({}).metricsToken, undefined);
+  const token = 'a'.repeat(31) + 'Z';
+  t.equal(loadConfig({ METRICS_TOKEN: token }).metricsToken, token);
+  t.equal(loadConfig({ ...production, METRICS_TOKEN: token }, '/srv').metricsToken, token);
+  for (const bad of [
+    'tooShortToken31CharactersLong__',
+    'has a space in the middle of it, so no good',
+    'ünïcødé'.repeat(6),
+  ]) {
+    const problems = problemsOf({ METRICS_TOKEN: bad });
+    t.same(problems, ['METRICS_TOKEN must be at least 32 visible ASCII characters without spaces']);
+    t.notOk(problems.join('\n').includes(bad), 'the value is not echoed');
+  }
+});
+
+t.test('OUTBOX_RETENTION_DAYS: 7 by default, 1 to 365', async (t) => {
+  t.equal(loadConfig({}).outboxRetentionDays, 7);
+  t.equal(loadConfig({ OUTBOX_RETENTION_DAYS: '1' }).outboxRetentionDays, 1);
+  t.equal(loadConfig({ OUTBOX_RETENTION_DAYS: '365' }).outboxRetentionDays, 365);
+  for (const bad of ['0', '366', '7.5', 'a week', '-1']) {
+    t.match(problemsOf({ OUTBOX_RETENTION_DAYS: bad }), [
+      /^OUTBOX_RETENTION_DAYS must be a whole number from 1 to 365/,
+    ]);
+  }
+});
