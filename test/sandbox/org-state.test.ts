@@ -59,9 +59,9 @@ t.test('a restarted org has its records, counters, connected app and refresh tok
     refresh_token: kept.refreshToken!,
   });
   t.equal(refresh.status, 200, 'the old refresh token gets a new access token');
-  const { access_token: accessToken, instance_url: instanceUrl } = (await refresh.json()) as Record<string, string>;
-  t.equal(instanceUrl, second.url);
-  const conn = connect(second, { accessToken });
+  const answer = (await refresh.json()) as { access_token: string; instance_url: string };
+  t.equal(answer.instance_url, second.url);
+  const conn = connect(second, { accessToken: answer.access_token });
   const rows = await conn.query<{ Booking_Key__c: string }>(
     "SELECT Booking_Key__c FROM Slotwise_Appointment__c WHERE Status__c = 'Cancelled'",
   );
@@ -84,7 +84,7 @@ t.test('a restarted org has its records, counters, connected app and refresh tok
   const created = await conn
     .sobject('Slotwise_Appointment__c')
     .create({ ...pick(before[0]!), Booking_Key__c: 'after-restart' });
-  t.ok(created.success);
+  if (!created.success) throw new Error('the insert failed');
   t.notOk(ids.has(created.id), 'a fresh id');
   const names = before.map((record) => record.Name);
   t.notOk(names.includes(second.record('Slotwise_Appointment__c', created.id)!.Name), 'a fresh auto-number');
