@@ -26,6 +26,9 @@ export interface BenchConfig {
   bookings: number;
   /** Bookings queued together and delivered in one outbox pass. */
   bookingBatch: number;
+  /** Untimed, then timed, computations of a month of slots (and of its naive baseline). */
+  availabilityWarmup: number;
+  availabilityIterations: number;
   /** Parts of the bench to run, in order. */
   parts: BenchPart[];
   /** Backends to run, in order. */
@@ -45,16 +48,18 @@ const BACKEND_NAMES: readonly BackendName[] = ['pglite', 'postgres'];
 
 /**
  * `store`: Store round-trips; `jobs`: the JobQueue (its baselines are store rows, so it brings
- * `store` along); `salesforce`: API calls per sync tick and per booking against the org emulator.
+ * `store` along); `salesforce`: API calls per sync tick and per booking against the org emulator;
+ * `availability`: the slot engine, compute only (no backend).
  */
-export type BenchPart = 'store' | 'jobs' | 'salesforce';
+export type BenchPart = 'store' | 'jobs' | 'salesforce' | 'availability';
 
-const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce'];
+const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce', 'availability'];
 
 export const ENV_HELP =
   'BENCH_WARMUP, BENCH_ITERATIONS, BENCH_CONCURRENCY, BENCH_CONCURRENT_OPS, BENCH_JOB_ITERATIONS, BENCH_JOBS, ' +
   'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_SYNC_TICKS, BENCH_BUSY_CHANGES (e.g. 10,100,1000), ' +
-  'BENCH_BUSY_TICKS, BENCH_BOOKINGS, BENCH_BOOKING_BATCH, BENCH_ONLY (store,jobs,salesforce), ' +
+  'BENCH_BUSY_TICKS, BENCH_BOOKINGS, BENCH_BOOKING_BATCH, BENCH_AVAILABILITY_WARMUP, BENCH_AVAILABILITY_ITERATIONS, ' +
+  'BENCH_ONLY (store,jobs,salesforce,availability), ' +
   'BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -72,6 +77,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     busyTicks: count(env, 'BENCH_BUSY_TICKS', 3),
     bookings: count(env, 'BENCH_BOOKINGS', 20),
     bookingBatch: count(env, 'BENCH_BOOKING_BATCH', 100),
+    availabilityWarmup: count(env, 'BENCH_AVAILABILITY_WARMUP', 3, 0),
+    availabilityIterations: count(env, 'BENCH_AVAILABILITY_ITERATIONS', 20),
     parts: parts(env.BENCH_ONLY),
     backends: backends(env.BENCH_BACKENDS),
     postgresUrl: env.BENCH_POSTGRES_URL ?? env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

@@ -15,7 +15,8 @@ export interface CallCount {
 
 /** One measured series, as a row of the report. */
 export interface ResultRow {
-  backend: BackendName;
+  /** '-' on compute-only rows, which use no backend. */
+  backend: BackendName | '-';
   measure: string;
   /** Of the throughput column: timed rows only. */
   unit?: 'ops/s' | 'jobs/s';

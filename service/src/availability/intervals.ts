@@ -8,6 +8,7 @@ export interface Interval {
 
 /** The union of `intervals` (any order, may overlap), as a sorted set; empty intervals dropped. */
 export function union(intervals: readonly Interval[]): Interval[] {
+  if (intervals.length === 1) return intervals[0]!.end > intervals[0]!.start ? [{ ...intervals[0]! }] : [];
   const sorted = intervals.filter((i) => i.end > i.start).sort((a, b) => a.start - b.start);
   const merged: Interval[] = [];
   for (const { start, end } of sorted) {
@@ -20,6 +21,7 @@ export function union(intervals: readonly Interval[]): Interval[] {
 
 /** `set` without the instants of `removed` (both sorted sets). */
 export function subtract(set: readonly Interval[], removed: readonly Interval[]): Interval[] {
+  if (removed.length === 0) return [...set];
   const result: Interval[] = [];
   let r = 0;
   for (const interval of set) {

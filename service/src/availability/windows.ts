@@ -77,7 +77,8 @@ function instantsReading(wallStart: number, wallEnd: number, segments: readonly 
     const to = Math.min(wallEnd - offsetMs, end);
     if (from < to) pieces.push({ start: from, end: to });
   }
-  return union(pieces);
+  // Two pieces only on a transition day; most days have one.
+  return pieces.length > 1 ? union(pieces) : pieces;
 }
 
 /**
@@ -97,13 +98,15 @@ export function openWindows(
     const ruled: Interval[] = [];
     for (const rule of resource.rulesByWeekday[weekdayOf(day)]!) {
       if (day < rule.fromDay || day > rule.toDay) continue;
-      ruled.push(...instantsReading(midnight + rule.startMs, midnight + rule.endMs, segments));
+      for (const piece of instantsReading(midnight + rule.startMs, midnight + rule.endMs, segments)) ruled.push(piece);
     }
     const open = subtract(union(ruled), resource.closed);
-    if (resource.extra.length > 0) {
-      open.push(...intersect(resource.extra, instantsReading(midnight, midnight + DAY_MS, segments)));
+    if (resource.extra.length === 0) {
+      for (const window of open) windows.push(window);
+      continue;
     }
-    windows.push(...union(open));
+    open.push(...intersect(resource.extra, instantsReading(midnight, midnight + DAY_MS, segments)));
+    for (const window of union(open)) windows.push(window);
   }
   // Days follow one another in instants except where a zone steps back across midnight; windows
   // of different days never share an instant, so sorting restores the order.
