@@ -1,0 +1,192 @@
+// Every string the booking pages show, in English. A new language is one more file with the same
+// shape (`Texts`), added to LANGUAGES in text/index.ts.
+import type { BookingErrorCode } from '../../booking/types.ts';
+
+/** What an error page says: a title, and a sentence about what to do next. */
+export interface ErrorText {
+  title: string;
+  body: string;
+}
+
+export type PageErrorCode = BookingErrorCode | 'not_found' | 'invalid_request' | 'rate_limited' | 'internal_error';
+
+export const en = {
+  /** The locale dates and times are written in when the browser asks for no region of this language. */
+  defaultLocale: 'en-GB',
+  dir: 'ltr' as 'ltr' | 'rtl',
+  skipLink: 'Skip to main content',
+  poweredBy: 'Online booking by Slotwise',
+  step: (current: number, total: number) => `Step ${current} of ${total}`,
+  back: 'Back',
+
+  services: {
+    title: 'Book an appointment',
+    intro: 'Choose the appointment you would like to book.',
+    none: 'There are no appointments to book online at the moment. Please contact the clinic.',
+    minutes: (minutes: number) => `${minutes} minutes`,
+    price: (price: string) => `Price: ${price}`,
+    deposit: (deposit: string) => `Deposit: ${deposit}`,
+    choose: 'Choose',
+  },
+
+  day: {
+    title: 'Choose a day',
+    weekOf: (from: string, to: string) => `${from} to ${to}`,
+    previousWeek: 'Previous week',
+    nextWeek: 'Next week',
+    times: (count: number) => (count === 1 ? '1 time free' : `${count} times free`),
+    full: 'No free times',
+    noneThisWeek: 'There are no free times this week. Try the next week.',
+    changeService: 'Choose another appointment',
+  },
+
+  time: {
+    title: 'Choose a time',
+    none: 'There are no free times on this day any more.',
+    seatsLeft: (seats: number) => (seats === 1 ? '1 place left' : `${seats} places left`),
+    otherDay: 'Choose another day',
+  },
+
+  timeZone: {
+    label: 'Time zone',
+    change: 'Show times in this zone',
+    shownIn: (zone: string) => `Times are shown in ${zone}.`,
+    /** `{zone}` is replaced by the browser script with the device's zone. */
+    deviceOffer: 'Your device is set to {zone}.',
+    deviceSwitch: 'Show times in {zone}',
+  },
+
+  details: {
+    title: 'Your details',
+    chosen: 'Your appointment',
+    changeTime: 'Choose another time',
+    name: 'Full name',
+    nameHint: 'As you would like the clinic to address you.',
+    phone: 'Mobile phone number',
+    phoneHint:
+      'We text your confirmation and reminders to this number. Include the country code if it is not a local number.',
+    email: 'Email address (optional)',
+    consentLegend: 'Text messages',
+    consentFallback: (org: string) =>
+      `I agree to receive appointment confirmations and reminders by SMS from ${org}. Reply STOP to opt out at any time.`,
+    submit: 'Book appointment',
+  },
+
+  errors: {
+    summaryTitle: 'There is a problem',
+    nameMissing: 'Enter your full name',
+    nameTooLong: 'Your name must be 100 characters or fewer',
+    nameInvalid: 'Your name contains characters we cannot accept',
+    phoneMissing: 'Enter your mobile phone number',
+    phoneInvalid: 'Enter a mobile phone number, like 07700 900123 or +44 7700 900123',
+    emailInvalid: 'Enter an email address in the correct format, like name@example.com',
+    slotTaken: 'That time was just taken.',
+    nearest: 'The nearest free times are:',
+    nearestNone: 'There are no free times close to it.',
+    chooseNearest: 'Choose one of these times, then book again. Your details are kept.',
+    chooseNearestLegend: 'Nearest free times',
+    pickATime: 'Choose one of the nearest free times',
+    pages: {
+      not_found: { title: 'Page not found', body: 'Check the address, or start again from the clinic’s booking page.' },
+      unknown_page: {
+        title: 'Booking page not found',
+        body: 'There is no booking page at this address. Check the link the clinic gave you.',
+      },
+      unknown_type: {
+        title: 'Appointment not found',
+        body: 'This appointment cannot be booked online. Choose another from the booking page.',
+      },
+      invalid_request: {
+        title: 'This address is not valid',
+        body: 'Part of the address is missing or wrong. Start again from the booking page.',
+      },
+      invalid_range: { title: 'These dates cannot be shown', body: 'Choose a day from the booking page.' },
+      outside_horizon: {
+        title: 'That date cannot be booked yet',
+        body: 'Bookings open a limited time ahead. Choose an earlier day.',
+      },
+      invalid_time_zone: { title: 'Unknown time zone', body: 'Choose a time zone from the list.' },
+      invalid_phone: {
+        title: 'Check your phone number',
+        body: 'Enter a mobile phone number you can receive text messages on.',
+      },
+      invalid_details: {
+        title: 'Check your details',
+        body: 'Some of your details could not be accepted. Go back and check them.',
+      },
+      slot_unavailable: { title: 'That time cannot be booked', body: 'Choose another time.' },
+      slot_taken: { title: 'That time was just taken', body: 'Choose another time.' },
+      org_unavailable: {
+        title: 'Booking is not available right now',
+        body: 'We could not reach the clinic’s system. Nothing was booked or changed. Please try again in a few minutes.',
+      },
+      org_rejected: {
+        title: 'The clinic’s system refused the booking',
+        body: 'Nothing was booked or changed. Please try again, or contact the clinic.',
+      },
+      invalid_token: {
+        title: 'This link does not work',
+        body: 'The link is incomplete or has been changed. Use the link from your confirmation message exactly as it was sent.',
+      },
+      expired_token: {
+        title: 'This link has expired',
+        body: 'Links to change or cancel an appointment stop working after the appointment. Contact the clinic if you need help.',
+      },
+      already_cancelled: {
+        title: 'This appointment was cancelled',
+        body: 'It cannot be changed any more. You can book a new appointment.',
+      },
+      past_cutoff: {
+        title: 'It is too late to change this appointment online',
+        body: 'Please contact the clinic to change or cancel it.',
+      },
+      idempotency_in_progress: {
+        title: 'Your booking is still being made',
+        body: 'Please wait a moment, then reload this page. Do not book again.',
+      },
+      rate_limited: { title: 'Too many requests', body: 'Please wait a minute, then try again.' },
+      internal_error: {
+        title: 'Something went wrong',
+        body: 'Nothing was booked or changed. Please try again in a moment.',
+      },
+    } satisfies Record<PageErrorCode, ErrorText>,
+    startAgain: 'Go to the booking page',
+  },
+
+  confirmation: {
+    booked: 'Your appointment is booked',
+    moved: 'Your appointment has been moved',
+    sent: 'We have sent the details by text message.',
+    service: 'Appointment',
+    when: 'Date and time',
+    with: 'With',
+    where: 'Clinic',
+    manageTitle: 'Need to change it?',
+    changeableUntil: (until: string) => `You can change or cancel online until ${until}.`,
+    keepLinks: 'Keep these links: they work only for this appointment.',
+    reschedule: 'Change the time',
+    cancel: 'Cancel the appointment',
+  },
+
+  manage: {
+    title: 'Your appointment',
+    statusCancelled: 'This appointment has been cancelled.',
+    tooLate: 'It is too late to change this appointment online. Please contact the clinic.',
+    reschedule: 'Choose a new time',
+    cancel: 'Cancel the appointment',
+    cancelTitle: 'Cancel this appointment?',
+    cancelConfirm: 'Yes, cancel it',
+    cancelKeep: 'No, keep it',
+    cancelledTitle: 'Your appointment is cancelled',
+    bookAgain: 'Book another appointment',
+    rescheduleDayTitle: 'Choose a new day',
+    rescheduleTimeTitle: 'Choose a new time',
+    rescheduleConfirmTitle: 'Move your appointment?',
+    from: 'From',
+    to: 'To',
+    rescheduleConfirm: 'Yes, move it',
+    rescheduleKeep: 'No, keep the current time',
+  },
+};
+
+export type Texts = typeof en;

@@ -1,0 +1,68 @@
+// The app with the booking pages over an in-memory booking service, and small readers of the HTML.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Test } from 'tap';
+import { bookingPageRoutes } from '../../service/src/routes/booking-page.ts';
+import { buildTestApp } from '../helpers/app.ts';
+import { FakeBooking } from './fake-booking.ts';
+
+/** Monday 2 March 2026, noon in London. */
+export const NOW = new Date('2026-03-02T12:00:00.000Z');
+
+export async function pageApp(t: Test, org: ConstructorParameters<typeof FakeBooking>[1] = {}) {
+  const { app } = await buildTestApp(t);
+  const fake = new FakeBooking(() => NOW, org);
+  await app.register(bookingPageRoutes, { booking: () => fake, now: () => NOW });
+  await app.ready();
+  return { app, fake };
+}
+
+/** Every href in the page, entities decoded. */
+export function links(html: string): string[] {
+  return [...html.matchAll(/href="([^"]*)"/g)].map((match) => decode(match[1]!));
+}
+
+export function linkTo(html: string, prefix: string): string {
+  const found = links(html).find((href) => href.startsWith(prefix));
+  if (!found) throw new Error(`no link starting ${prefix}`);
+  return found;
+}
+
+/** The hidden and pre-filled inputs of the first form posting to `action`. */
+export function formFields(html: string, action: string): Record<string, string> {
+  const form = new RegExp(
+    `<form method="post" action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[\\s\\S]*?</form>`,
+  ).exec(html);
+  if (!form) throw new Error(`no form posting to ${action}`);
+  const fields: Record<string, string> = {};
+  for (const input of form[0].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[input[1]!] = decode(input[2]!);
+  }
+  return fields;
+}
+
+export function decode(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+export function postForm(
+  app: FastifyInstance,
+  url: string,
+  fields: Record<string, string>,
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+}
+
+/** A page's h1, tags removed. */
+export function heading(html: string): string {
+  return decode(/<h1>([\s\S]*?)<\/h1>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '') ?? '');
+}
