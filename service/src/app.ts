@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
+import { bookingPlugin } from './plugins/booking.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { gracefulClosePlugin } from './plugins/graceful-close.ts';
@@ -15,6 +16,7 @@ import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
+import { PUBLIC_API_PREFIX, publicApiRoutes } from './routes/public-api.ts';
 import type { TlsMaterial } from './tls.ts';
 
 export interface AppDependencies {
@@ -79,6 +81,9 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   await app.register(healthRoutes);
   await app.register(connectRoutes);
+  // Reads `app.schedule` when called, so it may come before or after the schedule plugin.
+  await app.register(bookingPlugin);
+  await app.register(publicApiRoutes, { prefix: PUBLIC_API_PREFIX });
   await app.register(orgAuthPlugin, { perMinute: config.rateLimitPerMinute, sandbox: config.sandbox });
   return app;
 }
