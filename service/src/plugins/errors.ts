@@ -35,7 +35,11 @@ export function sendProblem(reply: FastifyReply, problem: ProblemBody): FastifyR
 }
 
 function toProblem(error: FastifyError): ProblemBody {
-  if (error instanceof HttpProblem) return problemBody(error.status, error.code, error.message, error.detail);
+  if (error instanceof HttpProblem) {
+    // A problem may carry extension members (RFC 9457 §3.2), e.g. the nearest free slots of a 409.
+    const extensions = (error as HttpProblem & { extensions?: Record<string, unknown> }).extensions;
+    return { ...problemBody(error.status, error.code, error.message, error.detail), ...extensions };
+  }
   if (error.validation) {
     return problemBody(400, 'invalid_request', 'The request is not valid', error.message);
   }
