@@ -2,6 +2,7 @@ import { LightningElement, api } from 'lwc';
 import { NavigationMixin } from 'lightning/navigation';
 import LightningConfirm from 'lightning/confirm';
 import disconnect from '@salesforce/apex/SlotwiseSetupController.disconnect';
+import retryRejectedWrite from '@salesforce/apex/SlotwiseSetupController.retryRejectedWrite';
 import { errorMessage, formatLabel } from 'c/slotwiseUtils';
 import HEADING from '@salesforce/label/c.Slotwise_Connection_Heading';
 import STATUS from '@salesforce/label/c.Slotwise_Connection_Status';
@@ -27,6 +28,10 @@ import DISCONNECT from '@salesforce/label/c.Slotwise_Disconnect';
 import DISCONNECT_TITLE from '@salesforce/label/c.Slotwise_Disconnect_Title';
 import DISCONNECT_CONFIRM from '@salesforce/label/c.Slotwise_Disconnect_Confirm';
 import DISCONNECT_FAILED from '@salesforce/label/c.Slotwise_Disconnect_Failed';
+import ACTIONS from '@salesforce/label/c.Slotwise_Actions';
+import RETRY from '@salesforce/label/c.Slotwise_Retry';
+import RETRY_WRITE from '@salesforce/label/c.Slotwise_Retry_Write';
+import RETRY_FAILED from '@salesforce/label/c.Slotwise_Retry_Failed';
 
 const isSet = (value) => value !== undefined && value !== null;
 
@@ -34,10 +39,11 @@ const isSet = (value) => value !== undefined && value !== null;
  * The org's connection to the Slotwise service, from SlotwiseSetupController.getStatus():
  * { connected, reachable (false: no answer at all), connectUrl (the service's connect page, also
  *   for reconnecting), message (why not connected), orgId, lastSync: ISO DateTime | null,
- *   outboxDepth, outboxPending, outboxRejected, rejectedWrites: [{ objectName, errorCode, at }],
+ *   outboxDepth, outboxPending, outboxRejected, rejectedWrites: [{ id, objectName, errorCode, at }],
  *   apiCallsUsed, apiCallsLimit } (the last seven only when connected).
  * Connect opens connectUrl in a new tab; Refresh fires `refresh`. Disconnect asks first, calls
- * SlotwiseSetupController.disconnect() and then fires `refresh`.
+ * SlotwiseSetupController.disconnect() and then fires `refresh`. Retry on a rejected write calls
+ * SlotwiseSetupController.retryRejectedWrite(id) and then fires `refresh`, which reloads the list.
  */
 export default class SlotwiseConnectionStatus extends NavigationMixin(LightningElement) {
   @api status;
@@ -58,10 +64,15 @@ export default class SlotwiseConnectionStatus extends NavigationMixin(LightningE
     CONNECT_HELP,
     REFRESH,
     DISCONNECT,
+    ACTIONS,
+    RETRY,
   };
 
   disconnecting = false;
   disconnectError;
+  // The id of the write being retried: its button is disabled until the service answers.
+  retryingId;
+  retryError;
 
   get connected() {
     return !!(this.status && this.status.connected);
@@ -111,7 +122,14 @@ export default class SlotwiseConnectionStatus extends NavigationMixin(LightningE
 
   get rejectedWrites() {
     const writes = (this.status && this.status.rejectedWrites) || [];
-    return writes.map((write, index) => ({ ...write, key: `${index}:${write.objectName}:${write.at}` }));
+    return writes.map((write, index) => ({
+      ...write,
+      key: `${index}:${write.id}:${write.objectName}:${write.at}`,
+      // An older service sends no id: such a write cannot be retried from here.
+      canRetry: isSet(write.id),
+      retryTitle: formatLabel(RETRY_WRITE, write.objectName),
+      retrying: isSet(this.retryingId) && this.retryingId === write.id,
+    }));
   }
 
   get hasRejectedWrites() {
@@ -150,6 +168,20 @@ export default class SlotwiseConnectionStatus extends NavigationMixin(LightningE
 
   handleRefresh() {
     this.dispatchEvent(new CustomEvent('refresh'));
+  }
+
+  async handleRetry(event) {
+    const id = Number(event.currentTarget.dataset.id);
+    this.retryError = undefined;
+    this.retryingId = id;
+    try {
+      await retryRejectedWrite({ writeId: id });
+      this.dispatchEvent(new CustomEvent('refresh'));
+    } catch (error) {
+      this.retryError = formatLabel(RETRY_FAILED, errorMessage(error));
+    } finally {
+      this.retryingId = undefined;
+    }
   }
 
   async handleDisconnect() {

@@ -1,10 +1,18 @@
 import { getNavigateCalledWith } from 'lightning/navigation';
 import LightningConfirm from 'lightning/confirm';
 import disconnect from '@salesforce/apex/SlotwiseSetupController.disconnect';
+import retryRejectedWrite from '@salesforce/apex/SlotwiseSetupController.retryRejectedWrite';
 import SlotwiseConnectionStatus from 'c/slotwiseConnectionStatus';
 import { $, $$, flushPromises, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/apex/SlotwiseSetupController.disconnect', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/SlotwiseSetupController.retryRejectedWrite', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Slotwise_Retry_Failed', () => ({ default: 'Could not retry: {0}' }), { virtual: true });
+jest.mock('@salesforce/label/c.Slotwise_Retry_Write', () => ({ default: 'Send the refused {0} write again' }), {
+  virtual: true,
+});
 jest.mock('@salesforce/label/c.Slotwise_Api_Usage_Of', () => ({ default: '{0} of {1}' }), { virtual: true });
 jest.mock(
   '@salesforce/label/c.Slotwise_Outbox_Rejected_Warning',
@@ -37,6 +45,37 @@ const NOT_CONNECTED = {
   connectUrl: 'https://slotwise.example.com/connect',
   message: 'This org is not connected to Slotwise. Ask your Slotwise admin to connect it.',
 };
+
+// Two rejected writes as getStatus() lists them, newest first.
+const REJECTED = {
+  ...CONNECTED,
+  outboxRejected: 2,
+  rejectedWrites: [
+    {
+      id: 42,
+      objectName: 'Slotwise_Appointment__c',
+      errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      at: '2025-03-10T08:00:00.000Z',
+    },
+    {
+      id: 17,
+      objectName: 'Slotwise_SMS_Message__c',
+      errorCode: 'REQUIRED_FIELD_MISSING',
+      at: '2025-03-09T08:00:00.000Z',
+    },
+  ],
+};
+
+/** A promise and the functions that settle it, to look at the component while a call is in flight. */
+function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
 function createStatus(props) {
   return mount('c-slotwise-connection-status', SlotwiseConnectionStatus, props);
@@ -211,5 +250,72 @@ describe('c-slotwise-connection-status', () => {
     expect(refresh).not.toHaveBeenCalled();
     expect($(element, 'lightning-button.disconnect').disabled).toBe(false);
     await expect(element).toBeAccessible();
+  });
+
+  it('offers Retry on each rejected write and retries the one clicked, then asks for a refresh', async () => {
+    const call = deferred();
+    retryRejectedWrite.mockReturnValue(call.promise);
+    const element = createStatus({ status: REJECTED });
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+    const buttons = $$(element, 'tr.rejected-write lightning-button.retry');
+    expect(buttons).toHaveLength(2);
+    expect(buttons[1].label).toBe('c.Slotwise_Retry');
+    expect(buttons[1].title).toBe('Send the refused Slotwise_SMS_Message__c write again');
+
+    buttons[1].click();
+    await flushPromises();
+    expect(retryRejectedWrite).toHaveBeenCalledTimes(1);
+    expect(retryRejectedWrite).toHaveBeenCalledWith({ writeId: 17 });
+    let current = $$(element, 'tr.rejected-write lightning-button.retry');
+    expect(current[1].disabled).toBe(true);
+    expect(current[0].disabled).toBe(false);
+    expect(refresh).not.toHaveBeenCalled();
+
+    call.resolve();
+    await flushPromises();
+    expect(refresh).toHaveBeenCalledTimes(1);
+    current = $$(element, 'tr.rejected-write lightning-button.retry');
+    expect(current[1].disabled).toBe(false);
+    expect($(element, '.retry-error')).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('shows why a retry failed and does not refresh', async () => {
+    retryRejectedWrite.mockRejectedValue({
+      body: { message: 'A later change to the same record replaced this write, so it cannot be sent again.' },
+    });
+    const element = createStatus({ status: REJECTED });
+    const refresh = jest.fn();
+    element.addEventListener('refresh', refresh);
+
+    $(element, 'tr.rejected-write lightning-button.retry').click();
+    await flushPromises();
+
+    expect(retryRejectedWrite).toHaveBeenCalledWith({ writeId: 42 });
+    expect($(element, '.retry-error').textContent).toBe(
+      'Could not retry: A later change to the same record replaced this write, so it cannot be sent again.',
+    );
+    expect(refresh).not.toHaveBeenCalled();
+    expect($(element, 'tr.rejected-write lightning-button.retry').disabled).toBe(false);
+    await expect(element).toBeAccessible();
+
+    retryRejectedWrite.mockResolvedValue();
+    $(element, 'tr.rejected-write lightning-button.retry').click();
+    await flushPromises();
+    expect($(element, '.retry-error')).toBeNull();
+    expect(refresh).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers no Retry for a write without an id (an older service)', () => {
+    const element = createStatus({
+      status: {
+        ...CONNECTED,
+        outboxRejected: 1,
+        rejectedWrites: [{ objectName: 'Slotwise_Appointment__c', errorCode: 'X', at: '2025-03-10T08:00:00.000Z' }],
+      },
+    });
+    expect($$(element, 'tr.rejected-write')).toHaveLength(1);
+    expect($(element, 'lightning-button.retry')).toBeNull();
   });
 });
