@@ -6,6 +6,8 @@ import { httpsGet, startServer, waitFor, type HttpsResponse } from './helpers/pr
 
 const USER = '005000000000001AAA';
 const EMULATOR_ORG_ID = '00D5g00000EmuLAEAZ';
+/** Opening and migrating the embedded store can take a while on a busy machine. */
+const STARTUP_MS = 120_000;
 
 /** A request to the service (https://localhost:<port>, self-signed) as a browser would send it. */
 function service(
@@ -54,7 +56,11 @@ t.test('sandbox: connect the demo org end to end with no browser, see its data s
     return match?.[1];
   });
   t.match(connectUrl, `https://localhost:${server.port}/connect?loginHost=127.0.0.1:`, 'the emulator as login host');
-  await waitFor('ready', async () => ((await httpsGet(server.port, '/readyz')).status === 200 ? true : undefined));
+  await waitFor(
+    'ready',
+    async () => ((await httpsGet(server.port, '/readyz')).status === 200 ? true : undefined),
+    STARTUP_MS,
+  );
 
   // 1. The Connect button: to the emulator's authorize page, with PKCE and state.
   const start = await service(connectUrl);
@@ -135,7 +141,11 @@ t.test('sandbox: connect the demo org end to end with no browser, see its data s
 t.test('sandbox: the connect URL refuses an unknown login host, and a declined sign-in shows no key', async (t) => {
   const server = await startServer(t, { DATA_DIR: tempDataDir(t) });
   const base = `https://localhost:${server.port}`;
-  await waitFor('ready', async () => ((await httpsGet(server.port, '/readyz')).status === 200 ? true : undefined));
+  await waitFor(
+    'ready',
+    async () => ((await httpsGet(server.port, '/readyz')).status === 200 ? true : undefined),
+    STARTUP_MS,
+  );
   const bad = await service(`${base}/connect?loginHost=evil.example.com`);
   t.equal(bad.status, 400);
   t.match(bad.body, /login host must be/);
