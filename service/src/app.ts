@@ -11,6 +11,7 @@ import { outboxPlugin } from './plugins/outbox.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { salesforcePlugin } from './plugins/salesforce.ts';
+import { schedulePlugin } from './plugins/schedule.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     metrics: app.metrics.outbox,
   });
   await app.register(syncPlugin, { orgApi: () => app.orgApi });
+  await app.register(schedulePlugin);
 
   await app.register(healthRoutes);
   await app.register(connectRoutes);
