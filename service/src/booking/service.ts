@@ -185,7 +185,9 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
     now: EpochMs,
     except?: string,
   ): Promise<SlotView[]> {
-    const slots = await slotsBetween(schedule, type, Math.max(now, start - 3 * DAY), start + 7 * DAY, now, except);
+    // Around the asked time, or around now when it has passed.
+    const center = Math.max(start, now);
+    const slots = await slotsBetween(schedule, type, Math.max(now, center - 3 * DAY), center + 7 * DAY, now, except);
     const closest = slots
       .filter((slot) => slot.start !== start)
       .sort((a, b) => Math.abs(a.start - start) - Math.abs(b.start - start) || a.start - b.start)
@@ -454,6 +456,8 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
       if (input.resourceId === undefined) lastAssigned.set(`${orgId}:${type.id}`, held.placement.resourceId);
 
       let appointmentId: string;
+      // Only a failed write can have left something behind in the org; a failed check cannot.
+      let written = false;
       try {
         if (!(await freeInOrg(deps.orgApi(), orgId, held.placement, bookingKey, schedule.types))) {
           await failBooking(deps.store(), held.id, deps.now());
@@ -468,11 +472,12 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
           consentTextVersion: schedule.page.consentTextVersion,
           now: deps.now(),
         });
+        written = true;
         ({ id: appointmentId } = await deps.orgApi().upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, bookingKey, fields));
       } catch (error) {
         if (error instanceof HttpProblem) throw error;
         await failBooking(deps.store(), held.id, deps.now());
-        if (isAmbiguous(error)) {
+        if (written && isAmbiguous(error)) {
           // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
           await enqueue(orgId, async (tx) => {
             await enqueueWrite(tx, deps.envelope, {
@@ -582,11 +587,13 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
       if (!held) throw new SlotTakenProblem('slot_taken', await fresh());
 
       const releaseMove = () => deps.store().transaction((tx) => releaseSeats(tx, row.id, 'held'));
+      let written = false;
       try {
         if (!(await freeInOrg(deps.orgApi(), orgId, held, row.booking_key, schedule.types))) {
           await releaseMove();
           throw new SlotTakenProblem('slot_taken', await fresh());
         }
+        written = true;
         await deps.orgApi().upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, row.booking_key, {
           Start__c: new Date(held.start).toISOString(),
           End__c: new Date(held.end).toISOString(),
@@ -595,7 +602,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
       } catch (error) {
         if (error instanceof HttpProblem) throw error;
         await releaseMove();
-        if (isAmbiguous(error)) {
+        if (written && isAmbiguous(error)) {
           // The org may have moved it: put it back where the service still has it.
           await enqueue(orgId, async (tx) => {
             await enqueueWrite(tx, deps.envelope, {
