@@ -1,45 +1,11 @@
 // `npm start` with no credentials, twice on one data folder: the demo org connects itself on the
 // first start and the second start carries on with the same org, data and connection.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { sandboxOrgStateFile } from '../../service/src/sandbox.ts';
-import { openStore, type StoreConfig } from '../../service/src/store/open.ts';
-import { BACKENDS, freshStoreConfig, tempDataDir } from '../helpers/backends.ts';
-import { freePort, startServer, waitFor, type ServerProcess } from '../helpers/process.ts';
-
-const EMULATOR_ORG_ID = '00D5g00000EmuLAEAZ';
-const STARTUP_MS = 90_000;
-
-function environment(store: StoreConfig, orgPort: number): Record<string, string> {
-  return {
-    DATA_DIR: store.dataDir,
-    SANDBOX_ORG_PORT: String(orgPort),
-    ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
-  };
-}
-
-function waitForLine(server: ServerProcess, pattern: RegExp): Promise<string> {
-  return waitFor(`a log line matching ${pattern}`, async () => pattern.exec(server.output())?.[0], STARTUP_MS);
-}
-
-async function stop(t: Test, server: ServerProcess): Promise<void> {
-  server.child.kill('SIGTERM');
-  t.equal(await server.exited, 0, 'exits cleanly');
-}
-
-type ConnectionRow = { org_id: string; instance_url: string; connected_at: Date; last_sync_at: Date | null };
-
-async function connections(store: StoreConfig): Promise<ConnectionRow[]> {
-  const opened = await openStore(store);
-  try {
-    return await opened.query<ConnectionRow>(
-      'select org_id, instance_url, connected_at, last_sync_at from org_connection order by org_id',
-    );
-  } finally {
-    await opened.close();
-  }
-}
+import { BACKENDS, freshStoreConfig } from '../helpers/backends.ts';
+import { freePort, startServer } from '../helpers/process.ts';
+import { connections, EMULATOR_ORG_ID, environment, stop, waitForLine } from './server-process.ts';
 
 /** What an admin does in the org while the service is down: cancels tomorrow's appointment. */
 function cancelTomorrowInTheOrg(stateFile: string): void {
@@ -97,43 +63,3 @@ for (const backend of BACKENDS) {
     t.equal(JSON.parse(readFileSync(stateFile, 'utf8')).orgId, EMULATOR_ORG_ID);
   });
 }
-
-t.test('the demo org reconnects itself when its emulator moved to another port', async (t) => {
-  const dataDir = tempDataDir(t);
-  const first = await startServer(t, { DATA_DIR: dataDir, SANDBOX_ORG_PORT: String(await freePort()) });
-  await waitForLine(first, /demo org connected/);
-  await stop(t, first);
-  const orgPort = await freePort();
-  const second = await startServer(t, { DATA_DIR: dataDir, SANDBOX_ORG_PORT: String(orgPort) });
-  await waitForLine(second, /demo org connected/);
-  await stop(t, second);
-  const [connection] = await connections({ dataDir });
-  t.equal(connection?.instance_url, `http://127.0.0.1:${orgPort}`, 'the stored instance URL follows the port');
-});
-
-t.test('a corrupt state file stops the start with a message naming it', async (t) => {
-  const dataDir = tempDataDir(t);
-  const stateFile = sandboxOrgStateFile(dataDir);
-  const first = await startServer(t, { DATA_DIR: dataDir });
-  await waitForLine(first, /Slotwise is listening/);
-  t.ok(existsSync(stateFile), 'the state file is written before the service listens');
-  // Killed outright: the file written at seeding is already whole.
-  first.child.kill('SIGKILL');
-  await first.exited;
-  writeFileSync(stateFile, '{"version": 1, "records": ');
-  const second = await startServer(t, { DATA_DIR: dataDir });
-  t.equal(await second.exited, 1, 'exits with an error');
-  t.match(second.output(), `slotwise: the sandbox org's state file ${stateFile} is not valid JSON`);
-  t.match(second.output(), /Move it aside/);
-  t.notMatch(second.output(), /\n\s+at /, 'no stack trace');
-});
-
-t.test('a taken SANDBOX_ORG_PORT stops the start with a message naming the variable', async (t) => {
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
-  const taken = (blocker.address() as { port: number }).port;
-  const server = await startServer(t, { DATA_DIR: tempDataDir(t), SANDBOX_ORG_PORT: String(taken) });
-  t.equal(await server.exited, 1);
-  t.match(server.output(), `slotwise: SANDBOX_ORG_PORT ${taken} is already in use`);
-});
