@@ -27,15 +27,35 @@ export function linkTo(html: string, prefix: string): string {
   return found;
 }
 
-/** The hidden and pre-filled inputs of the first form posting to `action`. */
-export function formFields(html: string, action: string): Record<string, string> {
-  const form = new RegExp(
-    `<form method="post" action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[\\s\\S]*?</form>`,
-  ).exec(html);
-  if (!form) throw new Error(`no form posting to ${action}`);
-  const fields: Record<string, string> = {};
-  for (const input of form[0].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[input[1]!] = decode(input[2]!);
+/** The attributes of every `<tag …>` in the html, entities decoded; a bare attribute has the value ''. */
+export function tags(html: string, tag: string): Record<string, string>[] {
+  return [...html.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, 'g'))].map((match) => {
+    const attributes: Record<string, string> = {};
+    for (const attribute of match[1]!.matchAll(/([\w-]+)(?:="([^"]*)")?/g)) {
+      attributes[attribute[1]!] = decode(attribute[2] ?? '');
+    }
+    return attributes;
+  });
+}
+
+/** The input with this id. */
+export function input(html: string, id: string): Record<string, string> | undefined {
+  return tags(html, 'input').find((attributes) => attributes.id === id);
+}
+
+/** Form fields by name; a name the form repeats has all its values. */
+export type Fields = Record<string, string | string[]>;
+
+/** The hidden inputs of the first form posting to `action`. */
+export function formFields(html: string, action: string): Fields {
+  const at = html.search(new RegExp(`<form method="post" action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+  if (at < 0) throw new Error(`no form posting to ${action}`);
+  const form = html.slice(at, html.indexOf('</form>', at));
+  const fields: Fields = {};
+  for (const { type, name, value } of tags(form, 'input')) {
+    if (type !== 'hidden') continue;
+    const before = fields[name!];
+    fields[name!] = before === undefined ? value! : [before, value!].flat();
   }
   return fields;
 }
@@ -49,16 +69,14 @@ export function decode(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export function postForm(
-  app: FastifyInstance,
-  url: string,
-  fields: Record<string, string>,
-): Promise<LightMyRequestResponse> {
+export function postForm(app: FastifyInstance, url: string, fields: Fields): Promise<LightMyRequestResponse> {
   return app.inject({
     method: 'POST',
     url,
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams(fields).toString(),
+    payload: new URLSearchParams(
+      Object.entries(fields).flatMap(([name, value]) => [value].flat().map((one): [string, string] => [name, one])),
+    ).toString(),
   });
 }
 

@@ -1,4 +1,4 @@
-/* global document, window, Intl, URL */
+/* global document, window */
 // Enhancements on top of pages that work without JavaScript: focus the error summary, offer the
 // device's time zone, and stop a second click from sending a form twice. Text comes from the page.
 (function () {
@@ -12,7 +12,7 @@
     var device = '';
     try {
       device = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-    } catch (error) {
+    } catch {
       device = '';
     }
     var url = new URL(window.location.href);

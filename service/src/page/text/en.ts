@@ -78,7 +78,7 @@ export const en = {
     nameTooLong: 'Your name must be 100 characters or fewer',
     nameInvalid: 'Your name contains characters we cannot accept',
     phoneMissing: 'Enter your mobile phone number',
-    phoneInvalid: 'Enter a mobile phone number, like 07700 900123 or +44 7700 900123',
+    phoneInvalid: 'Enter a mobile phone number, like 07400 123456 or +44 7400 123456',
     emailInvalid: 'Enter an email address in the correct format, like name@example.com',
     slotTaken: 'That time was just taken.',
     nearest: 'The nearest free times are:',
