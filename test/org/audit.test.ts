@@ -17,7 +17,7 @@ async function auditRows(store: Queryable, orgId: string, count: number) {
 }
 
 for (const backend of BACKENDS) {
-  t.test(`${backend}: state-changing calls are recorded with the user id; GET /v1/org/audit lists them`, async (t) => {
+  t.test(`${backend}: state-changing calls are recorded with the user id; GET /v1/audit lists them`, async (t) => {
     const setup = await orgApiApp(t, backend);
     if (!setup) return;
     const { app, store, org, headers, appointment } = setup;
@@ -53,55 +53,109 @@ for (const backend of BACKENDS) {
     );
     t.ok(rows.every((row) => row.at instanceof Date && Date.now() - (row.at as Date).getTime() < 60_000));
 
-    const listed = await app.inject({ url: '/v1/org/audit', headers: headers() });
+    const listed = await app.inject({ url: '/v1/audit', headers: headers() });
     t.equal(listed.statusCode, 200);
-    const { entries } = listed.json();
+    const { entries, nextCursor } = listed.json();
     t.same(
-      entries.map((entry: { targetId: string }) => entry.targetId),
+      entries.map((entry: { target: string }) => entry.target),
       ['abc', String(id), '987654'],
       'newest first',
     );
-    t.same(Object.keys(entries[0]).sort(), ['action', 'at', 'id', 'status', 'targetId', 'userId']);
-    t.match(entries[1], { userId: USER_15_AS_18, action: 'POST /v1/org/outbox/:id/retry', status: 409 });
-    t.equal(new Date(entries[1].at).toISOString(), entries[1].at, 'at is an ISO date-time');
-    const one = await app.inject({ url: '/v1/org/audit?limit=1', headers: headers() });
+    t.equal(nextCursor, null, 'one page');
+    t.same(Object.keys(entries[0]).sort(), ['action', 'actorUserId', 'detail', 'entryId', 'occurredAt', 'target']);
+    t.match(entries[1], {
+      actorUserId: USER_15_AS_18,
+      action: 'POST /v1/org/outbox/:id/retry',
+      detail: 'status 409',
+    });
+    t.equal(new Date(entries[1].occurredAt).toISOString(), entries[1].occurredAt, 'an ISO date-time');
+    const one = await app.inject({ url: '/v1/audit?limit=1', headers: headers() });
     t.same(
-      one.json().entries.map((entry: { targetId: string }) => entry.targetId),
+      one.json().entries.map((entry: { target: string }) => entry.target),
       ['abc'],
     );
   });
 
-  t.test(`${backend}: GET /v1/org/audit pages at most 200, 50 by default, and validates limit`, async (t) => {
-    const setup = await orgApiApp(t, backend);
-    if (!setup) return;
-    const { app, store, org, headers } = setup;
-    const start = Date.parse('2026-03-01T00:00:00Z');
-    for (let i = 0; i < 210; i++) {
-      await recordAudit(store, {
-        orgId: org.orgId,
-        userId: USER,
-        action: 'POST /v1/things',
-        targetId: String(i),
-        status: 200,
-        at: new Date(start + i * 1000),
-      });
-    }
-    const list = async (query: string) => app.inject({ url: `/v1/org/audit${query}`, headers: headers() });
-    const byDefault = (await list('')).json().entries;
-    t.equal(byDefault.length, AUDIT_LIMIT_DEFAULT);
-    t.equal(byDefault[0].targetId, '209', 'the newest first');
-    t.equal((await list('?limit=200')).json().entries.length, 200);
-    for (const limit of ['0', '201', 'x', '-1', '2.5']) {
-      const response = await list(`?limit=${limit}`);
-      t.equal(response.statusCode, 400, `limit=${limit}`);
-      t.equal(response.json().code, 'invalid_request');
-    }
-    t.equal(
-      (await store.query('select count(*)::int as n from org_audit where org_id = $1', [org.orgId]))[0]!.n,
-      210,
-      'GETs are not recorded',
-    );
-  });
+  t.test(
+    `${backend}: GET /v1/audit pages by cursor (at most 200, 50 by default), filters by day, and validates its query`,
+    async (t) => {
+      const setup = await orgApiApp(t, backend);
+      if (!setup) return;
+      const { app, store, org, headers } = setup;
+      const start = Date.parse('2026-03-01T00:00:00Z');
+      for (let i = 0; i < 210; i++) {
+        await recordAudit(store, {
+          orgId: org.orgId,
+          userId: USER,
+          action: 'POST /v1/things',
+          targetId: String(i),
+          status: 200,
+          at: new Date(start + i * 1000),
+        });
+      }
+      // The last ten entries fall on the next day.
+      for (let i = 0; i < 10; i++) {
+        await recordAudit(store, {
+          orgId: org.orgId,
+          userId: USER,
+          action: 'POST /v1/things',
+          targetId: `next-${i}`,
+          status: 200,
+          at: new Date(start + 86_400_000 + i * 1000),
+        });
+      }
+      const list = async (query: string) => app.inject({ url: `/v1/audit${query}`, headers: headers() });
+      const byDefault = (await list('')).json().entries;
+      t.equal(byDefault.length, AUDIT_LIMIT_DEFAULT);
+      t.equal(byDefault[0].target, 'next-9', 'the newest first');
+
+      const seen: string[] = [];
+      let cursor: string | null = '';
+      let pages = 0;
+      while (cursor !== null) {
+        const page: { entries: { target: string }[]; nextCursor: string | null } = (
+          await list(`?limit=70${cursor ? `&cursor=${cursor}` : ''}`)
+        ).json();
+        seen.push(...page.entries.map((entry) => entry.target));
+        cursor = page.nextCursor;
+        pages++;
+      }
+      t.equal(pages, 4, '220 entries in pages of 70');
+      t.equal(new Set(seen).size, 220, 'every entry once');
+      t.equal(seen.at(-1), '0', 'the oldest last');
+
+      const firstDay = (await list('?from=2026-03-01&to=2026-03-01&limit=200')).json();
+      t.equal(firstDay.entries.length, 200);
+      t.equal(firstDay.entries[0].target, '209', '`to` is inclusive of its day and excludes the next');
+      const secondDay = (await list('?from=2026-03-02')).json();
+      t.same(
+        secondDay.entries.map((entry: { target: string }) => entry.target),
+        Array.from({ length: 10 }, (_, i) => `next-${9 - i}`),
+      );
+      const invalid: [string, string][] = [
+        ['?limit=0', 'invalid_request'],
+        ['?limit=201', 'invalid_request'],
+        ['?limit=x', 'invalid_request'],
+        ['?limit=-1', 'invalid_request'],
+        ['?limit=2.5', 'invalid_request'],
+        ['?from=2026-02-30', 'invalid_request'],
+        ['?to=yesterday', 'invalid_request'],
+        ['?from=2026-03-02&to=2026-03-01', 'invalid_range'],
+        ['?cursor=not-a-cursor', 'invalid_cursor'],
+        [`?cursor=${'x'.repeat(513)}`, 'invalid_request'],
+      ];
+      for (const [query, code] of invalid) {
+        const response = await list(query);
+        t.equal(response.statusCode, 400, query);
+        t.equal(response.json().code, code, query);
+      }
+      t.equal(
+        (await store.query('select count(*)::int as n from org_audit where org_id = $1', [org.orgId]))[0]!.n,
+        220,
+        'GETs are not recorded',
+      );
+    },
+  );
 
   t.test(`${backend}: a failing audit write is logged and the call keeps its answer`, async (t) => {
     const setup = await orgApiApp(t, backend);

@@ -45,8 +45,27 @@ export async function recordAudit(store: Queryable, entry: AuditEntry): Promise<
   return rows.length > 0;
 }
 
-/** The org's latest entries, newest first. */
-export async function listAudit(store: Queryable, orgId: string, limit: number): Promise<AuditRow[]> {
+/** Where a page of the log ends: the next page starts after this entry (newest first). */
+export interface AuditCursor {
+  at: Date;
+  id: number;
+}
+
+export interface AuditPageQuery {
+  /** Entries at or after this instant. */
+  from?: Date;
+  /** Entries before this instant. */
+  before?: Date;
+  limit: number;
+  after?: AuditCursor;
+}
+
+/** A page of the org's log, newest first, and the cursor of the page after it (null on the last). */
+export async function listAudit(
+  store: Queryable,
+  orgId: string,
+  query: AuditPageQuery,
+): Promise<{ rows: AuditRow[]; next: AuditCursor | null }> {
   const rows = await store.query<{
     id: number;
     user_id: string;
@@ -56,10 +75,14 @@ export async function listAudit(store: Queryable, orgId: string, limit: number):
     at: Date;
   }>(
     `select id, user_id, action, target_id, status, at from org_audit
-      where org_id = $1 order by at desc, id desc limit $2`,
-    [orgId, limit],
+      where org_id = $1
+        and ($2::timestamptz is null or at >= $2)
+        and ($3::timestamptz is null or at < $3)
+        and ($4::timestamptz is null or (at, id) < ($4, $5::bigint))
+      order by at desc, id desc limit $6`,
+    [orgId, query.from ?? null, query.before ?? null, query.after?.at ?? null, query.after?.id ?? 0, query.limit + 1],
   );
-  return rows.map((row) => ({
+  const page = rows.slice(0, query.limit).map((row) => ({
     id: row.id,
     userId: row.user_id,
     action: row.action,
@@ -67,6 +90,24 @@ export async function listAudit(store: Queryable, orgId: string, limit: number):
     status: row.status,
     at: row.at,
   }));
+  const last = page.at(-1);
+  return { rows: page, next: rows.length > query.limit && last ? { at: last.at, id: last.id } : null };
+}
+
+/** The cursor as the API passes it around: opaque to callers. */
+export function encodeAuditCursor(cursor: AuditCursor): string {
+  return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString('base64url');
+}
+
+/** The cursor a page handed out, or undefined when the text is not one. */
+export function decodeAuditCursor(text: string): AuditCursor | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,18})$/.exec(
+    Buffer.from(text, 'base64url').toString('utf8'),
+  );
+  if (!match) return undefined;
+  const at = new Date(match[1]!);
+  const id = Number(match[2]);
+  return Number.isNaN(at.getTime()) || !Number.isSafeInteger(id) ? undefined : { at, id };
 }
 
 /** The entry for a finished /v1 request, or undefined when it is not recorded. */

@@ -15,5 +15,5 @@ create table org_audit (
   at timestamptz not null
 );
 
--- GET /v1/org/audit: an org's latest entries.
+-- GET /v1/audit: an org's entries, newest first, a page at a time.
 create index org_audit_org_at_idx on org_audit (org_id, at desc, id desc);
