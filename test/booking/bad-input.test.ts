@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { API, SLUG, bookingApp, bookingBody, firstSlot } from './helpers.ts';
 
@@ -14,7 +15,7 @@ t.test('bad input is answered with a clear 4xx, never a 500', async (t) => {
   const typeId = ids.get('TypeInitialRef')!;
   const slotsUrl = (query: string, type = typeId, slug = SLUG) => `${API}/orgs/${slug}/types/${type}/slots?${query}`;
 
-  const expect = async (what: string, request: Parameters<typeof app.inject>[0], status: number, code: string) => {
+  const expect = async (what: string, request: InjectOptions, status: number, code: string) => {
     const response = await app.inject(request);
     t.equal(response.statusCode, status, `${what}: ${response.body}`);
     t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8', `${what}: problem+json`);

@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { signingKeySource, signManageToken, verifyManageToken } from '../../service/src/booking/manage-token.ts';
 import { BACKENDS } from '../helpers/backends.ts';
@@ -38,7 +39,7 @@ for (const backend of BACKENDS) {
     t.equal(booked.statusCode, 201, booked.body);
     const { cancelToken, rescheduleToken } = booked.json().links as { cancelToken: string; rescheduleToken: string };
 
-    const problem = async (request: Parameters<typeof app.inject>[0]) => {
+    const problem = async (request: InjectOptions) => {
       const response = await app.inject(request);
       return { status: response.statusCode, code: response.json().code as string };
     };
