@@ -15,6 +15,7 @@ import { schedulePlugin } from './plugins/schedule.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
+import { bookingPageRoutes } from './routes/booking-page.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
 import { PUBLIC_API_PREFIX, publicApiRoutes } from './routes/public-api.ts';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   // Reads `app.schedule` when called, so it may come before or after the schedule plugin.
   await app.register(bookingPlugin);
   await app.register(publicApiRoutes, { prefix: PUBLIC_API_PREFIX });
+  await app.register(bookingPageRoutes, { booking: () => app.booking });
   await app.register(orgAuthPlugin, { perMinute: config.rateLimitPerMinute, sandbox: config.sandbox });
   return app;
 }

@@ -1,19 +1,36 @@
 // The app with the booking pages over an in-memory booking service, and small readers of the HTML.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { bookingPageRoutes } from '../../service/src/routes/booking-page.ts';
-import { buildTestApp } from '../helpers/app.ts';
+import { createLogger } from '../../service/src/logger.ts';
+import { errorsPlugin } from '../../service/src/plugins/errors.ts';
+import { rateLimitPlugin } from '../../service/src/plugins/rate-limit.ts';
+import { requestLogPlugin } from '../../service/src/plugins/request-log.ts';
+import { securityPlugin } from '../../service/src/plugins/security.ts';
 import { FakeBooking } from './fake-booking.ts';
 
 /** Monday 2 March 2026, noon in London. */
 export const NOW = new Date('2026-03-02T12:00:00.000Z');
 
+/**
+ * The booking pages over the in-memory service, with the app's own cross-cutting plugins (request
+ * log, security headers and CSP, rate limit, errors) and nothing else: no store to open.
+ */
 export async function pageApp(t: Test, org: ConstructorParameters<typeof FakeBooking>[1] = {}) {
-  const { app } = await buildTestApp(t);
+  const logs: string[] = [];
+  const app = Fastify({
+    loggerInstance: createLogger('info', { write: (line: string) => void logs.push(line) }),
+    logController: new LogController({ disableRequestLogging: true }),
+  }) as unknown as FastifyInstance;
+  t.teardown(() => app.close());
+  await app.register(requestLogPlugin);
+  await app.register(securityPlugin, { trustProxy: false });
+  await app.register(rateLimitPlugin, { perMinute: 10_000 });
+  await app.register(errorsPlugin);
   const fake = new FakeBooking(() => NOW, org);
   await app.register(bookingPageRoutes, { booking: () => fake, now: () => NOW });
   await app.ready();
-  return { app, fake };
+  return { app, fake, logs };
 }
 
 /** Every href in the page, entities decoded. */
