@@ -11,6 +11,7 @@ import { openBackend } from './backends.ts';
 import { Cleanup } from './cleanup.ts';
 import { BenchConfigError, ENV_HELP, readConfig, type BackendName, type BenchConfig } from './config.ts';
 import { benchJobs } from './jobs.bench.ts';
+import { benchPublicApi } from './public-api.bench.ts';
 import { formatTable } from './report.ts';
 import type { ResultRow } from './results.ts';
 import { benchSalesforce } from './salesforce.bench.ts';
@@ -92,6 +93,11 @@ async function measureBackend(
   if (config.parts.includes('salesforce')) {
     console.error(`${name}: counting Salesforce API calls against the org emulator...`);
     rows.push(...(await benchSalesforce(opened.backend, config, cleanup)));
+  }
+  // The public API runs the whole app against the org emulator too, so it goes with that part.
+  if (config.parts.includes('salesforce')) {
+    console.error(`${name}: timing the public slots endpoint against a bare Fastify route...`);
+    rows.push(...(await benchPublicApi(name, config, cleanup)));
   }
   return undefined;
 }
