@@ -11,6 +11,17 @@ for (const backend of BACKENDS) {
     const { app, org, ids } = env;
     const typeId = ids.get('TypeInitialRef')!;
 
+    const openapi = await app.inject({ url: `${API}/openapi.json` });
+    t.equal(openapi.statusCode, 200);
+    t.same(Object.keys(openapi.json().paths).sort(), [
+      '/bookings',
+      '/bookings/cancel',
+      '/bookings/reschedule',
+      '/orgs/{slug}',
+      '/orgs/{slug}/bookings',
+      '/orgs/{slug}/types/{typeId}/slots',
+    ]);
+
     const page = await app.inject({ url: `${API}/orgs/${SLUG}` });
     t.equal(page.statusCode, 200);
     t.equal(page.json().name, 'Riverside Physiotherapy Clinic');
@@ -106,7 +117,7 @@ for (const backend of BACKENDS) {
       method: 'POST',
       url: `${API}/orgs/${SLUG}/bookings`,
       headers: { 'idempotency-key': 'attempt-0002' },
-      payload: bookingBody(typeId, later.start, { resourceId: moved.json().booking.resourceId }),
+      payload: bookingBody(typeId, later.start),
     });
     t.equal(rebook.statusCode, 201, rebook.body);
   });

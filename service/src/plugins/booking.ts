@@ -3,7 +3,6 @@ import fp from 'fastify-plugin';
 import { SIGNING_KEY_COLUMN, signingKeySource } from '../booking/manage-token.ts';
 import { createBookingService } from '../booking/service.ts';
 import type { BookingService } from '../booking/types.ts';
-import type { ScheduleSource } from '../schedule/types.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,35 +11,27 @@ declare module 'fastify' {
   }
 }
 
-export interface BookingPluginOptions {
-  /** Where the org's schedule comes from: `app.schedule` (plugins/schedule.ts) unless a test gives one. */
-  schedule?: () => ScheduleSource;
-  now?: () => Date;
-  holdMs?: number;
-}
-
-/** `app.booking`, over the store, the gateway, the outbox and the org's schedule. */
-async function booking(app: FastifyInstance, options: BookingPluginOptions): Promise<void> {
+/** `app.booking`, over the store, the gateway, the outbox and the org's schedule (`app.schedule`). */
+async function booking(app: FastifyInstance): Promise<void> {
   app.encryptedColumns.push(SIGNING_KEY_COLUMN);
   const store = () => app.storeConnection.store;
-  const schedule = options.schedule ?? (() => (app as unknown as { schedule: ScheduleSource }).schedule);
   app.decorate(
     'booking',
     createBookingService({
       store,
       envelope: app.envelope,
+      // Read at each call: tests and the sandbox may stand other implementations in.
       orgApi: () => app.orgApi,
-      schedule,
+      schedule: () => app.schedule,
       wakeOutbox: (orgId) => app.outbox.wake(orgId),
       signingKey: signingKeySource(store, app.envelope),
-      now: options.now ?? (() => new Date()),
+      now: () => new Date(),
       log: app.log.child({ component: 'booking' }),
-      ...(options.holdMs ? { holdMs: options.holdMs } : {}),
     }),
   );
 }
 
 export const bookingPlugin = fp(booking, {
   name: 'booking',
-  dependencies: ['store', 'encryption', 'salesforce', 'outbox'],
+  dependencies: ['store', 'encryption', 'salesforce', 'outbox', 'schedule'],
 });
