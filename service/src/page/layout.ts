@@ -29,6 +29,7 @@ export function renderPage(context: PageContext, content: PageContent): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
+        <link rel="icon" href="data:," />
         <title>${title}</title>
         <link rel="stylesheet" href="${context.assets.stylesheet.path}" />
         ${brand && html`<link rel="stylesheet" href="${brand}" />`}
