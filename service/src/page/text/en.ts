@@ -17,7 +17,6 @@ export const en = {
   skipLink: 'Skip to main content',
   poweredBy: 'Online booking by Slotwise',
   step: (current: number, total: number) => `Step ${current} of ${total}`,
-  back: 'Back',
 
   services: {
     title: 'Book an appointment',
@@ -182,7 +181,6 @@ export const en = {
     rescheduleDayTitle: 'Choose a new day',
     rescheduleTimeTitle: 'Choose a new time',
     rescheduleConfirmTitle: 'Move your appointment?',
-    from: 'From',
     to: 'To',
     rescheduleConfirm: 'Yes, move it',
     rescheduleKeep: 'No, keep the current time',
