@@ -113,12 +113,20 @@ for (const backend of BACKENDS) {
     t.equal(again.json().code, 'already_cancelled');
 
     // The cancelled time is free again.
+    const people = org.records('Contact').length + org.records('Lead').length;
     const rebook = await app.inject({
       method: 'POST',
       url: `${API}/orgs/${SLUG}/bookings`,
       headers: { 'idempotency-key': 'attempt-0002' },
-      payload: bookingBody(typeId, later.start),
+      // Maria is a Contact already (by e-mail): matched, not created again.
+      payload: bookingBody(typeId, later.start, { name: "Maria O'Brien", email: 'maria.obrien@example.com' }),
     });
     t.equal(rebook.statusCode, 201, rebook.body);
+    const second = org.records(APPOINTMENT).find((row) => row.Booking_Key__c === rebook.json().booking.bookingKey);
+    await eventually(
+      'linked to the existing contact',
+      () => org.record(APPOINTMENT, second!.Id as string)?.Contact__c === ids.get('ContactMaria'),
+    );
+    t.equal(org.records('Contact').length + org.records('Lead').length, people, 'nobody new in the org');
   });
 }
