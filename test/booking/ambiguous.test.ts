@@ -1,5 +1,6 @@
 import t from 'tap';
 import { SalesforceError, type OrgApi } from '../../service/src/salesforce/org-api.ts';
+import { waitFor } from '../helpers/process.ts';
 import { API, SLUG, bookingApp, bookingBody, eventually, firstSlot } from './helpers.ts';
 
 const APPOINTMENT = 'Slotwise_Appointment__c';
@@ -94,7 +95,8 @@ t.test('a repeat of a booking still in progress is told to wait', async (t) => {
   const { app, org, ids } = env;
   const typeId = ids.get('TypeInitialRef')!;
   const slot = await firstSlot(app, typeId);
-  org.injectFault({ kind: 'slow', delayMs: 1500, times: 1 });
+  // The org answers slowly while the first request is under way, so it is still in progress.
+  org.injectFault({ kind: 'slow', delayMs: 2000, times: 3 });
   const send = () =>
     app.inject({
       method: 'POST',
@@ -103,7 +105,12 @@ t.test('a repeat of a booking still in progress is told to wait', async (t) => {
       payload: bookingBody(typeId, slot.start),
     });
   const first = send();
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await waitFor('the first request holds the slot', async () => {
+    const rows = await app.storeConnection.store.query(
+      `select 1 from booking where idempotency_key = 'double-click-0001' and state = 'pending'`,
+    );
+    return rows.length > 0 ? true : undefined;
+  });
   const second = await send();
   t.equal(second.statusCode, 409, second.body);
   t.equal(second.json().code, 'idempotency_in_progress');
