@@ -32,7 +32,10 @@ export interface NewBooking {
   timeZone: string;
 }
 
-/** Why a hold was not taken: the time overlaps another session, or the class is full. */
+/**
+ * Why a hold was not taken: 'taken' (the time overlaps another owner's session, or the class is full),
+ * or this idempotency key already has a booking.
+ */
 export type HoldRefusal = 'taken' | 'duplicate_idempotency_key';
 
 export type BookingRow = {

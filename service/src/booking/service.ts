@@ -565,6 +565,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
       const type = typeOf(schedule, row.type_id);
       const start = parseStart(change.start);
       if (start === row.start_at.getTime() && (change.resourceId ?? row.resource_id) === row.resource_id) {
+        // Already there (a repeated request): nothing to move, the same links stand.
         return result(row, true, schedule);
       }
       const now = deps.now().getTime();
