@@ -119,3 +119,35 @@ t.test('a repeat of a booking still in progress is told to wait', async (t) => {
   t.equal(third.statusCode, 200);
   t.equal(third.json().replayed, true);
 });
+
+t.test('the patient record cannot be created: the booking stands, nothing personal is logged', async (t) => {
+  const env = await bookingApp(t, 'pglite');
+  if (!env) return;
+  const { app, org, ids, logs } = env;
+  const typeId = ids.get('TypeInitialRef')!;
+  const slot = await firstSlot(app, typeId);
+  const api = app.orgApi;
+  app.orgApi = {
+    query: (orgId, soql) => api.query(orgId, soql),
+    queryAll: (orgId, soql) => api.queryAll(orgId, soql),
+    update: (orgId, sobject, id, fields) => api.update(orgId, sobject, id, fields),
+    upsert: (orgId, sobject, field, value, fields) => api.upsert(orgId, sobject, field, value, fields),
+    usage: (orgId) => api.usage(orgId),
+    create: async () => {
+      throw new SalesforceError('DUPLICATES_DETECTED', 'Use one of these records? Jane Doe', false);
+    },
+  };
+  const response = await app.inject({
+    method: 'POST',
+    url: `${API}/orgs/${SLUG}/bookings`,
+    headers: { 'idempotency-key': 'no-lead-0001' },
+    payload: bookingBody(typeId, slot.start),
+  });
+  t.equal(response.statusCode, 201, response.body);
+  const appointment = org.records(APPOINTMENT).find((row) => row.Booking_Key__c === response.json().booking.bookingKey);
+  t.equal(appointment?.Status__c, 'Scheduled');
+  t.equal(appointment?.Lead__c ?? null, null);
+  const logged = logs.join('');
+  t.match(logged, /DUPLICATES_DETECTED/, 'the failure is logged');
+  t.notMatch(logged, /Jane|Doe|jane\.doe|911123456/, 'without the patient’s details');
+});
