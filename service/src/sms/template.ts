@@ -1,17 +1,13 @@
 import { SegmentedMessage } from 'sms-segments-calculator';
 
-/** The merge fields a reminder template may use, and the value each takes. */
-export const MERGE_FIELDS = [
-  'first_name',
-  'appointment_time',
-  'appointment_type',
-  'resource',
-  'org_name',
-  'manage_link',
-] as const;
+/**
+ * The merge fields a reminder template may use: the package's own (Slotwise_Reminder_Rule__c.Template__c
+ * and the admin preview in the slotwiseSmsMath LWC), written in single braces: `{FirstName}`.
+ */
+export const MERGE_FIELDS = ['FirstName', 'Time', 'Type', 'Resource', 'OrgName', 'ManageLink'] as const;
 export type MergeField = (typeof MERGE_FIELDS)[number];
 
-/** Twilio refuses a body longer than this (code 21617). */
+/** Twilio refuses a body longer than this (code 21617); Template__c holds no more either. */
 export const MAX_BODY_CHARACTERS = 1600;
 
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'field'; field: MergeField };
@@ -22,7 +18,7 @@ export interface ParsedTemplate {
 }
 
 export interface TemplateError {
-  code: 'unknown_field' | 'empty_field' | 'unclosed_field' | 'unopened_field' | 'stray_brace' | 'too_long';
+  code: 'unknown_field' | 'empty_field' | 'unclosed_field' | 'unopened_field' | 'too_long';
   /** UTF-16 offset of the problem in the template (for a text field's selection). */
   offset: number;
   /** 1-based position counted in characters as a person sees them (an emoji is one). */
@@ -35,9 +31,11 @@ export type TemplateValidation = { ok: true; template: ParsedTemplate } | { ok: 
 const FIELD_SET: ReadonlySet<string> = new Set(MERGE_FIELDS);
 
 /**
- * Parses `{{field}}` merge fields (spaces inside the braces are allowed). Every problem is
- * reported, each with its position: an unknown or empty field, `{{` never closed, `}}` never
- * opened, and a single `{` or `}` (braces only ever mark fields, so a lone one is a typo).
+ * Parses `{Field}` merge fields exactly as the package writes them: the name is case-sensitive and
+ * has no spaces. Braces only ever mark fields (the admin preview replaces `{Name}` and shows
+ * anything else as typed), so every other brace is an error, each reported with its position: an
+ * unknown field (`{Date}`, `{ FirstName }`), an empty one (`{}`), a `{` not closed before the next
+ * brace, a `}` never opened. A template that parses is one whose admin preview has no brace left.
  */
 export function parseTemplate(source: string): TemplateValidation {
   const errors: TemplateError[] = [];
@@ -52,31 +50,28 @@ export function parseTemplate(source: string): TemplateValidation {
   let text = '';
   let i = 0;
   while (i < source.length) {
-    if (source.startsWith('{{', i)) {
-      const close = source.indexOf('}}', i + 2);
-      const inner = close === -1 ? '' : source.slice(i + 2, close);
-      if (close === -1 || /[{}]/.test(inner)) {
-        fail('unclosed_field', i, "'{{' is not closed by '}}'");
-        i += 2;
+    const character = source[i];
+    if (character === '{') {
+      const close = nextBrace(source, i + 1);
+      if (close === -1 || source[close] === '{') {
+        fail('unclosed_field', i, "'{' is not closed by '}'");
+        i += 1;
         continue;
       }
-      const name = inner.trim();
-      if (name === '') fail('empty_field', i, 'empty merge field {{}}');
-      else if (!FIELD_SET.has(name)) fail('unknown_field', i, `unknown merge field {{${name}}}`);
+      const name = source.slice(i + 1, close);
+      if (name === '') fail('empty_field', i, 'empty merge field {}');
+      else if (!FIELD_SET.has(name)) fail('unknown_field', i, `unknown merge field {${name}}`);
       else {
         if (text) parts.push({ kind: 'text', text });
         text = '';
         parts.push({ kind: 'field', field: name as MergeField });
       }
-      i = close + 2;
-    } else if (source.startsWith('}}', i)) {
-      fail('unopened_field', i, "'}}' without an opening '{{'");
-      i += 2;
-    } else if (source[i] === '{' || source[i] === '}') {
-      fail('stray_brace', i, `single '${source[i]}' (merge fields use double braces)`);
+      i = close + 1;
+    } else if (character === '}') {
+      fail('unopened_field', i, "'}' without an opening '{'");
       i += 1;
     } else {
-      text += source[i];
+      text += character;
       i += 1;
     }
   }
@@ -85,6 +80,11 @@ export function parseTemplate(source: string): TemplateValidation {
     fail('too_long', MAX_BODY_CHARACTERS, `longer than ${MAX_BODY_CHARACTERS} characters`);
   }
   return errors.length ? { ok: false, errors } : { ok: true, template: { source, parts } };
+}
+
+function nextBrace(source: string, from: number): number {
+  for (let i = from; i < source.length; i++) if (source[i] === '{' || source[i] === '}') return i;
+  return -1;
 }
 
 export interface MergeValues {
@@ -105,17 +105,17 @@ export function renderTemplate(template: ParsedTemplate, values: MergeValues): s
 
 function fieldValue(field: MergeField, values: MergeValues): string {
   switch (field) {
-    case 'first_name':
+    case 'FirstName':
       return oneLine(values.firstName);
-    case 'appointment_time':
+    case 'Time':
       return formatAppointmentTime(values.appointmentStart, values.timeZone);
-    case 'appointment_type':
+    case 'Type':
       return oneLine(values.appointmentType);
-    case 'resource':
+    case 'Resource':
       return oneLine(values.resource);
-    case 'org_name':
+    case 'OrgName':
       return oneLine(values.orgName);
-    case 'manage_link':
+    case 'ManageLink':
       return oneLine(values.manageLink);
   }
 }

@@ -1,4 +1,6 @@
 import { analyzeSms, renderTemplate, GSM7_BASIC_CHARACTERS, GSM7_EXTENSION_CHARACTERS } from 'c/slotwiseSmsMath';
+// Shared with the service's template tests (test/sms/template.test.ts): both sides must agree on it.
+import templates from '../../../../../../test/fixtures/sms-templates.json';
 
 const repeat = (text, times) => text.repeat(times);
 
@@ -143,5 +145,24 @@ describe('c/slotwiseSmsMath renderTemplate', () => {
   it('fills repeated merge fields and handles empty templates', () => {
     expect(renderTemplate('{Type} {Type}', { Type: 'Consultation' })).toBe('Consultation Consultation');
     expect(renderTemplate(undefined, {})).toBe('');
+  });
+
+  // The service refuses these templates; the preview must keep the offending brace in sight so
+  // the admin sees what the service will refuse, and must leave none in a template it accepts.
+  const SAMPLES = {
+    FirstName: 'Alex',
+    Time: '09:30',
+    Type: 'Check-up',
+    Resource: 'Dr Ng',
+    OrgName: 'Clinic',
+    ManageLink: 'https://x.test/m',
+  };
+
+  it.each(templates.valid)('leaves no brace in the valid template %j', (template) => {
+    expect(renderTemplate(template, SAMPLES)).not.toMatch(/[{}]/);
+  });
+
+  it.each(templates.invalid.map((c) => c.template))('keeps a brace visible in the invalid template %j', (template) => {
+    expect(renderTemplate(template, SAMPLES)).toMatch(/[{}]/);
   });
 });
