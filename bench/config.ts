@@ -49,17 +49,18 @@ const BACKEND_NAMES: readonly BackendName[] = ['pglite', 'postgres'];
 /**
  * `store`: Store round-trips; `jobs`: the JobQueue (its baselines are store rows, so it brings
  * `store` along); `salesforce`: API calls per sync tick and per booking against the org emulator;
- * `availability`: the slot engine, compute only (no backend).
+ * `availability`: the slot engine, compute only (no backend); `public-api`: the public slots endpoint
+ * over HTTP, the whole app against the org emulator, beside a bare Fastify route.
  */
-export type BenchPart = 'store' | 'jobs' | 'salesforce' | 'availability';
+export type BenchPart = 'store' | 'jobs' | 'salesforce' | 'availability' | 'public-api';
 
-const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce', 'availability'];
+const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce', 'availability', 'public-api'];
 
 export const ENV_HELP =
   'BENCH_WARMUP, BENCH_ITERATIONS, BENCH_CONCURRENCY, BENCH_CONCURRENT_OPS, BENCH_JOB_ITERATIONS, BENCH_JOBS, ' +
   'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_SYNC_TICKS, BENCH_BUSY_CHANGES (e.g. 10,100,1000), ' +
   'BENCH_BUSY_TICKS, BENCH_BOOKINGS, BENCH_BOOKING_BATCH, BENCH_AVAILABILITY_WARMUP, BENCH_AVAILABILITY_ITERATIONS, ' +
-  'BENCH_ONLY (store,jobs,salesforce,availability), ' +
+  'BENCH_ONLY (store,jobs,salesforce,availability,public-api), ' +
   'BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {

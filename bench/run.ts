@@ -94,8 +94,7 @@ async function measureBackend(
     console.error(`${name}: counting Salesforce API calls against the org emulator...`);
     rows.push(...(await benchSalesforce(opened.backend, config, cleanup)));
   }
-  // The public API runs the whole app against the org emulator too, so it goes with that part.
-  if (config.parts.includes('salesforce')) {
+  if (config.parts.includes('public-api')) {
     console.error(`${name}: timing the public slots endpoint against a bare Fastify route...`);
     rows.push(...(await benchPublicApi(name, config, cleanup)));
   }
