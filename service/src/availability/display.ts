@@ -4,26 +4,46 @@ import { Temporal } from 'temporal-polyfill';
 import type { DaySlots } from '../booking/types.ts';
 import type { EpochMs, Slot } from './types.ts';
 import { requireDate } from './validate.ts';
-import { requireTimeZone } from './zone.ts';
+import { offsetSegments, requireTimeZone, type OffsetSegment } from './zone.ts';
 
 export { isValidTimeZone } from './zone.ts';
 
-/** Slots (sorted by start) grouped by their local date in `timeZone`, days in order. */
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Slots (sorted by start) grouped by their local date in `timeZone`, days in order.
+ *
+ * A month of slots is thousands of them, and a Temporal object per slot was most of the time of a
+ * slots request; so the zone's offsets are read from Temporal once for the span of the slots, and
+ * each slot's wall clock is its instant plus the offset in force then: exact across DST, since
+ * that is what an offset means.
+ */
 export function groupByLocalDay(slots: readonly Slot[], timeZone: string): DaySlots[] {
   requireTimeZone(timeZone, 'timeZone');
   const days: DaySlots[] = [];
+  if (slots.length === 0) return days;
+  const segments = segmentsCovering(slots, timeZone);
+  let s = 0;
+  let dayNumber = Number.NaN;
+  let day: DaySlots | undefined;
   for (const slot of slots) {
-    const local = Temporal.Instant.fromEpochMilliseconds(slot.start).toZonedDateTimeISO(timeZone);
-    const date = local.toPlainDate().toString();
-    let day = days[days.length - 1];
-    if (day?.date !== date) {
-      day = { date, slots: [] };
+    // Sorted slots only ever move the pointer forward; the backward step keeps any order correct.
+    while (slot.start >= segments[s]!.end) s++;
+    while (slot.start < segments[s]!.start) s--;
+    const local = slot.start + segments[s]!.offsetMs;
+    const localDay = Math.floor(local / DAY_MS);
+    if (day === undefined || localDay !== dayNumber) {
+      dayNumber = localDay;
+      day = { date: isoDate(localDay), slots: [] };
       days.push(day);
     }
+    const sinceMidnight = local - localDay * DAY_MS;
     day.slots.push({
       start: isoInstant(slot.start),
       end: isoInstant(slot.end),
-      time: `${pad(local.hour)}:${pad(local.minute)}`,
+      time: `${TWO_DIGITS[Math.floor(sinceMidnight / HOUR_MS)]}:${TWO_DIGITS[Math.floor((sinceMidnight % HOUR_MS) / MINUTE_MS)]}`,
       seatsLeft: slot.seatsLeft,
     });
   }
@@ -46,11 +66,28 @@ export function localDayRange(fromDate: string, toDate: string, timeZone: string
   };
 }
 
-/** '2026-11-23T09:30:00.000Z': the form the booking API sends and takes back. */
-function isoInstant(epochMs: EpochMs): string {
-  return Temporal.Instant.fromEpochMilliseconds(epochMs).toString({ fractionalSecondDigits: 3 });
+/** The zone's offsets from the earliest slot start to just after the latest. */
+function segmentsCovering(slots: readonly Slot[], timeZone: string): OffsetSegment[] {
+  let earliest = slots[0]!.start;
+  let latest = earliest;
+  for (const slot of slots) {
+    if (slot.start < earliest) earliest = slot.start;
+    else if (slot.start > latest) latest = slot.start;
+  }
+  return offsetSegments(timeZone, earliest, latest + 1);
 }
 
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
+/** 'YYYY-MM-DD' of a day counted from 1970-01-01. */
+function isoDate(epochDay: number): string {
+  // Date prints the proleptic Gregorian calendar, as Temporal does, and the same expanded years
+  // ('+010000', '-000001') outside 0000…9999.
+  return new Date(epochDay * DAY_MS).toISOString().slice(0, -14);
 }
+
+/** '2026-11-23T09:30:00.000Z': the form the booking API sends and takes back. */
+function isoInstant(epochMs: EpochMs): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** '00' … '59', for hours and minutes. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
