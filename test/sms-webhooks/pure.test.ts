@@ -14,7 +14,7 @@ import {
 
 const OUTBOUND: TwilioStatus[] = TWILIO_STATUSES.filter((s) => s !== 'receiving' && s !== 'received');
 
-t.test('any order of the same callbacks settles on the same status', async (t) => {
+t.test('any order of the same callbacks settles on the same status', async () => {
   fc.assert(
     fc.property(
       fc
@@ -105,7 +105,7 @@ t.test("Twilio's keywords as Twilio reads them; ours besides", async (t) => {
   t.equal(classifyReply('C', 'SOMETHING').intent, 'confirm', 'an unknown OptOutType is ignored');
 });
 
-t.test('normalising never throws and yields letters and digits at both ends', async (t) => {
+t.test('normalising never throws and yields letters and digits at both ends', async () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary' }), (body) => {
       const word = normaliseReply(body);
