@@ -1,3 +1,5 @@
+import { Temporal } from 'temporal-polyfill';
+import { groupByLocalDay } from '../service/src/availability/display.ts';
 import { computeSlots } from '../service/src/availability/engine.ts';
 import type {
   AvailabilityException,
@@ -11,6 +13,7 @@ import type {
 import { validateRequest } from '../service/src/availability/validate.ts';
 import { DAY_MS, MINUTE_MS, openWindows, prepareResource } from '../service/src/availability/windows.ts';
 import { offsetSegments } from '../service/src/availability/zone.ts';
+import type { DaySlots } from '../service/src/booking/types.ts';
 import type { BenchConfig } from './config.ts';
 import { compareSequential } from './measure.ts';
 import type { ResultRow } from './results.ts';
@@ -61,7 +64,68 @@ export async function benchAvailability(config: BenchConfig): Promise<ResultRow[
       note: `one op computes every slot of the month (${size}); busy time per resource merged once, then one moving pointer.`,
       baseline: { row: baseline, basis: 'p50' },
     },
+    ...(await benchGrouping(expected, config)),
   ];
+}
+
+/** The zone the month's slots are shown in: its clocks go forward on 2026-03-08. */
+const VIEWER_ZONE = 'America/New_York';
+
+/**
+ * The month's slots grouped by the viewer's local day (what the slots endpoint sends), against a
+ * ZonedDateTime per slot measured in the same run, after checking both give the same days.
+ */
+async function benchGrouping(slots: Slot[], config: BenchConfig): Promise<ResultRow[]> {
+  if (JSON.stringify(temporalPerSlot(slots, VIEWER_ZONE)) !== JSON.stringify(groupByLocalDay(slots, VIEWER_ZONE))) {
+    throw new Error('the Temporal-per-slot grouping baseline disagrees with groupByLocalDay');
+  }
+  const [temporalSummary, groupingSummary] = await compareSequential(
+    [async () => temporalPerSlot(slots, VIEWER_ZONE), async () => groupByLocalDay(slots, VIEWER_ZONE)],
+    config.availabilityWarmup,
+    config.availabilityIterations,
+  );
+  const baseline: ResultRow = {
+    backend: '-',
+    measure: 'slots by local day, a Temporal ZonedDateTime per slot',
+    unit: 'ops/s',
+    summary: temporalSummary!,
+    note:
+      `the baseline of the groupByLocalDay row: the month's ${slots.length} slots in ${VIEWER_ZONE}, each slot's ` +
+      'local date and time read from its own ZonedDateTime and its instants printed by Temporal.',
+  };
+  return [
+    baseline,
+    {
+      backend: '-',
+      measure: `slots by local day, groupByLocalDay (${slots.length} slots)`,
+      unit: 'ops/s',
+      summary: groupingSummary!,
+      note: `the same slots and zone; the zone's offsets read once per call, then epoch arithmetic per slot.`,
+      baseline: { row: baseline, basis: 'p50' },
+    },
+  ];
+}
+
+/** The same days as groupByLocalDay, the straightforward way. */
+function temporalPerSlot(slots: readonly Slot[], timeZone: string): DaySlots[] {
+  const days: DaySlots[] = [];
+  const iso = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toString({ fractionalSecondDigits: 3 });
+  for (const slot of slots) {
+    const local = Temporal.Instant.fromEpochMilliseconds(slot.start).toZonedDateTimeISO(timeZone);
+    const date = local.toPlainDate().toString();
+    let day = days[days.length - 1];
+    if (day?.date !== date) {
+      day = { date, slots: [] };
+      days.push(day);
+    }
+    day.slots.push({
+      start: iso(slot.start),
+      end: iso(slot.end),
+      time: `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`,
+      seatsLeft: slot.seatsLeft,
+    });
+  }
+  return days;
 }
 
 /** A small deterministic generator (mulberry32), so every run measures the same request. */

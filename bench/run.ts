@@ -125,7 +125,8 @@ const SALESFORCE_EXPLANATION = [
 const AVAILABILITY_EXPLANATION = [
   'Availability rows ("-" backend) time pure computation: one op is every slot of a month for 20 resources. Their',
   "ratio = p50 / the naive engine's p50, measured in this run on the same request after checking both give the same",
-  'slots, in 5 alternating rounds after a warm-up of each.',
+  'slots, in 5 alternating rounds after a warm-up of each. The "slots by local day" rows group that month\'s slots',
+  'for display instead, their ratio against a Temporal ZonedDateTime per slot.',
 ];
 
 function explanation(config: BenchConfig): string {
