@@ -25,6 +25,7 @@ export function groupByLocalDay(slots: readonly Slot[], timeZone: string): DaySl
   const days: DaySlots[] = [];
   if (slots.length === 0) return days;
   const segments = segmentsCovering(slots, timeZone);
+  const isoInstant = instantPrinter();
   let s = 0;
   let dayNumber = Number.NaN;
   let day: DaySlots | undefined;
@@ -84,10 +85,30 @@ function isoDate(epochDay: number): string {
   return new Date(epochDay * DAY_MS).toISOString().slice(0, -14);
 }
 
-/** '2026-11-23T09:30:00.000Z': the form the booking API sends and takes back. */
-function isoInstant(epochMs: EpochMs): string {
-  return new Date(epochMs).toISOString();
+/**
+ * Prints instants as '2026-11-23T09:30:00.000Z', the form the booking API sends and takes back
+ * (Temporal's and Date's form). Slots crowd into few days, so each UTC date is printed once and
+ * the time of day is put together from lookups: a Date per instant was most of the loop's time.
+ */
+function instantPrinter(): (epochMs: EpochMs) => string {
+  let cachedDay = Number.NaN;
+  let cachedDate = '';
+  return (epochMs) => {
+    const day = Math.floor(epochMs / DAY_MS);
+    if (day !== cachedDay) {
+      cachedDay = day;
+      cachedDate = isoDate(day);
+    }
+    const sinceMidnight = epochMs - day * DAY_MS;
+    const hours = Math.floor(sinceMidnight / HOUR_MS);
+    const minutes = Math.floor((sinceMidnight % HOUR_MS) / MINUTE_MS);
+    const seconds = Math.floor((sinceMidnight % MINUTE_MS) / 1000);
+    const millis = sinceMidnight % 1000;
+    return `${cachedDate}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+  };
 }
 
-/** '00' … '59', for hours and minutes. */
+/** '00' … '59', for hours, minutes and seconds. */
 const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+/** '000' … '999', for milliseconds. */
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
