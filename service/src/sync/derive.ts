@@ -11,6 +11,8 @@ export const APPOINTMENT_SYNC_FIELDS = [
   'Status__c',
   'Resource__c',
   'Appointment_Type__c',
+  'Time_Zone__c',
+  'SMS_Consent__c',
   'IsDeleted',
   'SystemModstamp',
 ] as const;
@@ -25,6 +27,10 @@ export interface SyncedAppointment {
   resourceId: string | null;
   /** Its type: the buffers that widen its busy time and the capacity that makes it a seat. */
   appointmentTypeId: string | null;
+  /** Time_Zone__c: the patient's zone (reminders' quiet hours and the time they show). */
+  timeZone?: string | null;
+  /** SMS_Consent__c: the patient agreed to text reminders. */
+  smsConsent?: boolean;
   deleted: boolean;
   /** The row's SystemModstamp. */
   updatedAt: Date;
@@ -56,6 +62,8 @@ export function snapshotOf(row: Record<string, unknown>): SyncedAppointment {
     status: text(row.Status__c),
     resourceId: text(row.Resource__c),
     appointmentTypeId: text(row.Appointment_Type__c),
+    timeZone: text(row.Time_Zone__c),
+    smsConsent: row.SMS_Consent__c === true,
     deleted: row.IsDeleted === true,
     updatedAt,
   };

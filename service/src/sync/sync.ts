@@ -84,6 +84,8 @@ type SnapshotRow = {
   status: string | null;
   resource_id: string | null;
   appointment_type_id: string | null;
+  time_zone: string | null;
+  sms_consent: boolean | null;
   deleted: boolean;
   updated_at: Date;
 };
@@ -266,12 +268,13 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
       await tx.query(
         `insert into appointment_snapshot
            (org_id, appointment_id, booking_key, start_at, end_at, status, resource_id, appointment_type_id,
-            deleted, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            deleted, updated_at, time_zone, sms_consent)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          on conflict (org_id, appointment_id) do update set
            booking_key = excluded.booking_key, start_at = excluded.start_at, end_at = excluded.end_at,
            status = excluded.status, resource_id = excluded.resource_id,
            appointment_type_id = excluded.appointment_type_id, deleted = excluded.deleted,
+           time_zone = excluded.time_zone, sms_consent = excluded.sms_consent,
            updated_at = excluded.updated_at
          where appointment_snapshot.updated_at < excluded.updated_at`,
         [
@@ -285,6 +288,8 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
           row.appointmentTypeId,
           row.deleted,
           row.updatedAt,
+          row.timeZone ?? null,
+          row.smsConsent ?? null,
         ],
       );
     }
@@ -313,6 +318,8 @@ function fromRow(row: SnapshotRow): SyncedAppointment {
     status: row.status,
     resourceId: row.resource_id,
     appointmentTypeId: row.appointment_type_id,
+    timeZone: row.time_zone,
+    smsConsent: row.sms_consent === true,
     deleted: row.deleted,
     updatedAt: row.updated_at,
   };
