@@ -1,0 +1,183 @@
+// Our texts back to a patient (acknowledgements, links, help), sent through the same SMS client as
+// reminders, each recorded as an sms_message and mirrored to the org's Slotwise_SMS_Message__c.
+import type { Envelope } from '../crypto/envelope.ts';
+import type { OutboxWrite } from '../outbox/outbox.ts';
+import type { Queryable, Store } from '../store/store.ts';
+import { maskNumber } from './reply-texts.ts';
+import type { SendResult, SmsApi, SmsSender } from './sender.ts';
+import { isTwilioStatus, orgStatusValue, shouldApply, type TwilioStatus } from './status.ts';
+
+export const SMS_MESSAGE_OBJECT = 'Slotwise_SMS_Message__c';
+/** The status callback path; `?message=<sms_message id>` says which row a callback is about. */
+export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
+export const INBOUND_PATH = '/webhooks/twilio/inbound';
+/** A reply not delivered within the hour is stale (the patient asked something an hour ago). */
+const REPLY_VALIDITY_SECONDS = 3600;
+
+/** Where Twilio reports the status of sms_message `messageId`: the configured public URL, never a Host header. */
+export function statusCallbackUrl(publicUrl: URL, messageId: number): string {
+  return new URL(`${STATUS_CALLBACK_PATH}?message=${messageId}`, publicUrl).toString();
+}
+
+/** How an sms_message column is bound to its row (the encryption context). */
+export function messageCipherContext(column: 'recipient_ciphertext' | 'body_ciphertext', id: number) {
+  return { table: 'sms_message', column, rowId: String(id) };
+}
+
+/** What the org's SMS Message record says of a message (upserted by Twilio_SID__c, so repeats are harmless). */
+export function smsMessageWrite(message: {
+  orgId: string;
+  sid: string;
+  direction: 'outbound' | 'inbound';
+  status: TwilioStatus;
+  errorCode: string | null;
+  segments: number | null;
+  sentAt: Date | null;
+  appointmentId: string | null;
+  e164: string | null;
+}): OutboxWrite {
+  return {
+    orgId: message.orgId,
+    sobject: SMS_MESSAGE_OBJECT,
+    operation: 'upsert',
+    externalIdField: 'Twilio_SID__c',
+    externalId: message.sid,
+    fields: {
+      Direction__c: message.direction === 'outbound' ? 'Outbound' : 'Inbound',
+      Status__c: orgStatusValue(message.status),
+      ...(message.errorCode !== null ? { Error_Code__c: message.errorCode } : {}),
+      ...(message.segments !== null ? { Segments__c: message.segments } : {}),
+      ...(message.sentAt !== null ? { Sent_At__c: message.sentAt.toISOString() } : {}),
+      ...(message.appointmentId !== null ? { Appointment__c: message.appointmentId } : {}),
+      ...(message.e164 !== null ? { Masked_Number__c: maskNumber(message.e164) } : {}),
+    },
+  };
+}
+
+export interface ReplyDeps {
+  store: () => Store;
+  envelope: Envelope;
+  sms: () => SmsApi;
+  sender: SmsSender;
+  publicUrl: URL;
+  enqueue(tx: Queryable, write: OutboxWrite): Promise<number>;
+  wake(orgId: string): Promise<void>;
+  now: () => Date;
+}
+
+export interface Reply {
+  orgId: string;
+  appointmentId: string | null;
+  /** E.164. */
+  to: string;
+  recipientHash: string;
+  body: string;
+  /** sms_message.kind: ack, reschedule_link, help, reply. */
+  kind: string;
+}
+
+export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' };
+
+/**
+ * Sends one text to a patient now: refused when the number is opted out for the org (checked in
+ * the same transaction that records the message), recorded with its number and text encrypted,
+ * the text cleared once Twilio has it, the org's record queued through the outbox.
+ */
+export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOutcome> {
+  const store = deps.store();
+  const id = await store.transaction(async (tx) => {
+    const [optedOut] = await tx.query(`select 1 from sms_opt_out where org_id = $1 and recipient_hash = $2`, [
+      reply.orgId,
+      reply.recipientHash,
+    ]);
+    if (optedOut) return undefined;
+    const [row] = await tx.query<{ id: number }>(
+      `insert into sms_message (org_id, appointment_id, direction, kind, recipient_hash, sender, status, created_at)
+       values ($1, $2, 'outbound', $3, $4, $5, 'sending', $6) returning id`,
+      [
+        reply.orgId,
+        reply.appointmentId,
+        reply.kind,
+        reply.recipientHash,
+        deps.sender.messagingServiceSid ?? deps.sender.from,
+        deps.now(),
+      ],
+    );
+    const messageId = row!.id;
+    await tx.query(`update sms_message set recipient_ciphertext = $2, body_ciphertext = $3 where id = $1`, [
+      messageId,
+      await deps.envelope.encrypt(reply.to, messageCipherContext('recipient_ciphertext', messageId)),
+      await deps.envelope.encrypt(reply.body, messageCipherContext('body_ciphertext', messageId)),
+    ]);
+    return messageId;
+  });
+  if (id === undefined) return { kind: 'skipped_opted_out' };
+
+  const result = await deps.sms().sendSms({
+    ...deps.sender,
+    to: reply.to,
+    body: reply.body,
+    statusCallback: statusCallbackUrl(deps.publicUrl, id),
+    validityPeriodSeconds: REPLY_VALIDITY_SECONDS,
+  });
+  await store.transaction(async (tx) => {
+    const [current] = await tx.query<{ status: string | null; twilio_sid: string | null }>(
+      `select status, twilio_sid from sms_message where id = $1 for update`,
+      [id],
+    );
+    if (result.kind !== 'sent') {
+      await tx.query(
+        `update sms_message set status = 'failed', error_code = $2, body_ciphertext = null, status_at = $3 where id = $1`,
+        [id, String(result.code), deps.now()],
+      );
+      // Twilio knows the number replied STOP to this sender: honour it for the org too.
+      if (result.kind === 'opted_out') await recordOptOut(tx, reply.orgId, reply.recipientHash, deps.now());
+      return;
+    }
+    // A status callback may already have moved the row on (it adopts the SID): never go back.
+    const known = current?.status && isTwilioStatus(current.status) ? current.status : null;
+    const incoming = isTwilioStatus(result.status) ? result.status : 'queued';
+    const status = shouldApply(known, incoming) ? incoming : known!;
+    const sentAt = deps.now();
+    await tx.query(
+      `update sms_message set twilio_sid = $2, status = $3, segments = $4, sent_at = $5, status_at = $5,
+         body_ciphertext = null where id = $1`,
+      [id, result.sid, status, result.segments, sentAt],
+    );
+    await tx.query(
+      `insert into sms_credit_use (org_id, message_id, segments, created_at) values ($1, $2, $3, $4)
+       on conflict (message_id) do nothing`,
+      [reply.orgId, id, result.segments, sentAt],
+    );
+    await deps.enqueue(
+      tx,
+      smsMessageWrite({
+        orgId: reply.orgId,
+        sid: result.sid,
+        direction: 'outbound',
+        status,
+        errorCode: null,
+        segments: result.segments,
+        sentAt,
+        appointmentId: reply.appointmentId,
+        e164: reply.to,
+      }),
+    );
+  });
+  if (result.kind === 'sent') await deps.wake(reply.orgId);
+  return result;
+}
+
+/** STOP and its kin: stored at once, so the next send to this number for the org is refused. */
+export async function recordOptOut(tx: Queryable, orgId: string, recipientHash: string, at: Date): Promise<void> {
+  await tx.query(
+    `insert into sms_opt_out (org_id, recipient_hash, opted_out_at) values ($1, $2, $3)
+     on conflict (org_id, recipient_hash) do nothing`,
+    [orgId, recipientHash, at],
+  );
+}
+
+/** START and its kin. */
+export async function removeOptOut(tx: Queryable, orgId: string, recipientHash: string): Promise<void> {
+  await tx.query(`delete from sms_opt_out where org_id = $1 and recipient_hash = $2`, [orgId, recipientHash]);
+}
