@@ -62,8 +62,9 @@ export function snapshotOf(row: Record<string, unknown>): SyncedAppointment {
     status: text(row.Status__c),
     resourceId: text(row.Resource__c),
     appointmentTypeId: text(row.Appointment_Type__c),
-    timeZone: text(row.Time_Zone__c),
-    smsConsent: row.SMS_Consent__c === true,
+    // Only when the row was read with them (older callers and fixtures query without).
+    ...('Time_Zone__c' in row ? { timeZone: text(row.Time_Zone__c) } : {}),
+    ...('SMS_Consent__c' in row ? { smsConsent: row.SMS_Consent__c === true } : {}),
     deleted: row.IsDeleted === true,
     updatedAt,
   };
