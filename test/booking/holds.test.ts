@@ -129,11 +129,55 @@ for (const backend of BACKENDS) {
       t.equal(row?.state, 'failed');
     });
 
+    t.test(
+      'a hold that expired while the org wrote is taken again at confirmation when the time is free',
+      async (t) => {
+        const base = T0 + 6 * 24 * 60 * MIN;
+        const slow = newBooking(seat(base));
+        t.equal(await holdNewBooking(store, slow, seat(base), NOW), 'held');
+        const later = new Date(NOW.getTime() + 3 * MIN);
+        // Another booking elsewhere on the org releases the expired hold (and fails its booking).
+        t.equal(await holdNewBooking(store, newBooking(seat(base + 600 * MIN)), seat(base + 600 * MIN), later), 'held');
+        t.same(await store.query(`select 1 from booking_seat where booking_id = $1`, [slow.id]), [], 'released');
+        t.equal(await confirmBooking(store, slow, seat(base), 'a01000000000002AAA', later), 'confirmed');
+        const seats = await store.query<{ state: string }>(`select state from booking_seat where booking_id = $1`, [
+          slow.id,
+        ]);
+        t.same(
+          seats.map((row) => row.state),
+          ['confirmed'],
+          'confirmed with a seat',
+        );
+        const [row] = await store.query<{ state: string; idempotency_key: string }>(
+          `select state, idempotency_key from booking where id = $1`,
+          [slow.id],
+        );
+        t.same(row, { state: 'confirmed', idempotency_key: slow.idempotencyKey }, 'its idempotency key is back');
+      },
+    );
+
+    t.test(
+      'a hold that expired while the org wrote is refused at confirmation when someone took the time',
+      async (t) => {
+        const base = T0 + 7 * 24 * 60 * MIN;
+        const slow = newBooking(seat(base));
+        t.equal(await holdNewBooking(store, slow, seat(base), NOW), 'held');
+        const later = new Date(NOW.getTime() + 3 * MIN);
+        const quick = newBooking(seat(base));
+        const fresh = seat(base, { expiresAt: new Date(later.getTime() + 2 * MIN) });
+        t.equal(await holdNewBooking(store, quick, fresh, later), 'held', 'someone else holds the expired time');
+        t.equal(await confirmBooking(store, slow, seat(base), 'a01000000000003AAA', later), 'taken');
+        t.same(await store.query(`select 1 from booking_seat where booking_id = $1`, [slow.id]), [], 'no seat');
+        const [row] = await store.query<{ state: string }>(`select state from booking where id = $1`, [slow.id]);
+        t.equal(row?.state, 'failed', 'not confirmed');
+      },
+    );
+
     t.test('a confirmed booking can move onto time overlapping its own, not onto someone else’s', async (t) => {
       const base = T0 + 5 * 24 * 60 * MIN;
       const mine = newBooking(seat(base));
       t.equal(await holdNewBooking(store, mine, seat(base), NOW), 'held');
-      await confirmBooking(store, mine.id, 'a01000000000001AAA', NOW);
+      await confirmBooking(store, mine, seat(base), 'a01000000000001AAA', NOW);
       t.equal(await holdMove(store, { id: mine.id, bookingKey: mine.bookingKey }, seat(base + 15 * MIN), NOW), 'held');
       const theirs = newBooking(seat(base + 120 * MIN));
       t.equal(await holdNewBooking(store, theirs, seat(base + 120 * MIN), NOW), 'held');

@@ -42,6 +42,8 @@ export class FakeBooking implements BookingService {
       name: 'Riverside Physiotherapy Clinic',
       brandColor: '#1B5FA8',
       defaultTimeZone: CLINIC_ZONE,
+      consentText: '',
+      consentTextVersion: '',
       types: [
         {
           id: TYPE_ID,

@@ -240,17 +240,50 @@ export async function failBooking(store: Store, bookingId: string, now: Date): P
   });
 }
 
-/** The org has the appointment: the booking is confirmed and its seat no longer expires. */
-export async function confirmBooking(store: Store, bookingId: string, appointmentId: string, now: Date): Promise<void> {
-  await store.transaction(async (tx) => {
-    await tx.query(`update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1`, [bookingId]);
-    const [row] = await tx.query<{ resource_id: string; start_at: Date; end_at: Date }>(
-      `update booking set state = 'confirmed', appointment_id = $2, updated_at = $3
-        where id = $1 returning resource_id, start_at, end_at`,
-      [bookingId, appointmentId, now],
-    );
-    await recordChange(tx, bookingId, 'booked', row!, now);
-  });
+/**
+ * The org has the appointment: the booking is confirmed and its seat no longer expires. A slow org
+ * can outlast the hold: its seat may have expired and been given back (and its booking marked
+ * failed). Then the seat is taken again in the same transaction, under the same exclusion
+ * constraint, so a booking is never confirmed without a seat: 'taken' means someone else has the
+ * time now, nothing was changed, and the caller must undo the appointment in the org.
+ */
+export async function confirmBooking(
+  store: Store,
+  booking: { id: string; bookingKey: string; idempotencyKey: string | null },
+  seat: SeatRequest,
+  appointmentId: string,
+  now: Date,
+): Promise<'confirmed' | 'taken'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.transaction(async (tx) => {
+        const kept = await tx.query(
+          `update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1 returning seat`,
+          [booking.id],
+        );
+        if (kept.length === 0) {
+          await releaseExpiredHolds(tx, seat.orgId, now);
+          await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
+          await tx.query(`update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1`, [
+            booking.id,
+          ]);
+        }
+        // An expired hold cleared the idempotency key; it comes back unless a retry has taken it.
+        const [row] = await tx.query<{ resource_id: string; start_at: Date; end_at: Date }>(
+          `update booking set state = 'confirmed', appointment_id = $2, updated_at = $3,
+             idempotency_key = coalesce(idempotency_key, (select $4::text where not exists
+               (select 1 from booking where org_id = $5 and idempotency_key = $4)))
+            where id = $1 returning resource_id, start_at, end_at`,
+          [booking.id, appointmentId, now, booking.idempotencyKey, seat.orgId],
+        );
+        await recordChange(tx, booking.id, 'booked', row!, now);
+      });
+      return 'confirmed';
+    } catch (error) {
+      if (!isTaken(error)) throw error;
+      if (seat.capacity === 1 || attempt >= 1) return 'taken';
+    }
+  }
 }
 
 export async function recordChange(

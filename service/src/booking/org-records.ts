@@ -60,7 +60,14 @@ export async function freeInOrg(
   return sameSession < type.capacity;
 }
 
+/** Source__c: who booked (a restricted picklist in the org). */
+export type BookingSource = 'Public Page' | 'Staff';
+
+/** The appointment's Contact or Lead: a lookup field and its record id. */
+export type PatientLink = { Contact__c: string } | { Lead__c: string };
+
 export interface NewAppointment extends Placement {
+  source: BookingSource;
   bookingKey: string;
   timeZone: string;
   patient: PatientDetails;
@@ -76,10 +83,10 @@ export function appointmentFields(appointment: NewAppointment): Record<string, u
     Start__c: new Date(appointment.start).toISOString(),
     End__c: new Date(appointment.end).toISOString(),
     Status__c: 'Scheduled',
-    Source__c: 'Public Page',
+    Source__c: appointment.source,
     Time_Zone__c: appointment.timeZone,
     Patient_Name__c: appointment.patient.name,
-    Patient_Phone__c: appointment.patient.phone,
+    Patient_Phone__c: appointment.patient.phone ?? null,
     Patient_Email__c: appointment.patient.email ?? null,
     SMS_Consent__c: appointment.smsConsent,
     SMS_Consent_At__c: appointment.smsConsent ? appointment.now.toISOString() : null,
@@ -118,7 +125,7 @@ export async function matchOrCreatePatient(
   orgId: string,
   matching: ContactMatching,
   patient: PatientDetails,
-): Promise<{ Contact__c: string } | { Lead__c: string } | undefined> {
+): Promise<PatientLink | undefined> {
   const contacts = await orgApi.query(orgId, findPerson('Contact', patient));
   if (contacts[0]) return { Contact__c: contacts[0].Id };
   if (matching === 'match-or-create-contact') {
@@ -134,9 +141,12 @@ export async function matchOrCreatePatient(
   return undefined;
 }
 
-/** The oldest Contact or Lead with the patient's mobile (E.164) or e-mail. */
+/** The oldest Contact or Lead with the patient's mobile (E.164) or e-mail (at least one is given). */
 function findPerson(object: 'Contact' | 'Lead', patient: PatientDetails): string {
   const from = soqlIdentifier(object);
+  if (patient.phone === undefined) {
+    return soql`SELECT Id FROM ${from} WHERE Email = ${patient.email ?? ''} ORDER BY CreatedDate LIMIT 1`;
+  }
   return patient.email
     ? soql`SELECT Id FROM ${from} WHERE MobilePhone = ${patient.phone} OR Phone = ${patient.phone}
             OR Email = ${patient.email} ORDER BY CreatedDate LIMIT 1`
@@ -147,7 +157,7 @@ function findPerson(object: 'Contact' | 'Lead', patient: PatientDetails): string
 function personFields(patient: PatientDetails): Record<string, unknown> {
   return {
     ...nameFields(patient.name),
-    MobilePhone: patient.phone,
+    ...(patient.phone ? { MobilePhone: patient.phone } : {}),
     ...(patient.email ? { Email: patient.email } : {}),
   };
 }

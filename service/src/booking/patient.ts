@@ -7,8 +7,8 @@ import { bookingProblem } from './errors.ts';
 
 export interface PatientDetails {
   name: string;
-  /** E.164, e.g. '+447700900123'. */
-  phone: string;
+  /** E.164, e.g. '+447911123456'. Always given on the page; staff may book with an e-mail only. */
+  phone: string | undefined;
   email: string | undefined;
 }
 
@@ -39,8 +39,34 @@ export function validatePatient(input: {
   phone: string;
   email?: string;
   locale: string;
-}): PatientDetails {
-  const name = cleanName(input.name);
+}): PatientDetails & { phone: string } {
+  const name = validName(input.name);
+  const phone = normalisePhone(input.phone, regionOf(input.locale));
+  return { name, phone, email: validEmail(input.email) };
+}
+
+/**
+ * A caller's details as staff typed them in Salesforce (the org API's Patient): the phone in
+ * international form, or none when there is an e-mail; an SMS consent needs the phone.
+ */
+export function validateStaffPatient(
+  input: { name: string; phone?: string; email?: string },
+  smsConsent: boolean,
+): PatientDetails {
+  const name = validName(input.name);
+  const phone = input.phone === undefined ? undefined : normalisePhone(input.phone, undefined);
+  const email = validEmail(input.email);
+  if (phone === undefined && email === undefined) {
+    throw bookingProblem('invalid_details', 'A phone number or an e-mail address is needed');
+  }
+  if (smsConsent && phone === undefined) {
+    throw bookingProblem('invalid_details', 'SMS consent needs a phone number');
+  }
+  return { name, phone, email };
+}
+
+function validName(raw: string): string {
+  const name = cleanName(raw);
   const length = [...name].length;
   if (length === 0) throw bookingProblem('invalid_details', 'Please enter your name');
   if (length > NAME_MAX_CHARS) {
@@ -50,10 +76,11 @@ export function validatePatient(input: {
       `Please use at most ${NAME_MAX_CHARS} characters.`,
     );
   }
+  return name;
+}
 
-  const phone = normalisePhone(input.phone, regionOf(input.locale));
-
-  const email = input.email?.trim() || undefined;
+function validEmail(raw: string | undefined): string | undefined {
+  const email = raw?.trim() || undefined;
   if (email !== undefined && (email.length > EMAIL_MAX_CHARS || !EMAIL.test(email))) {
     throw bookingProblem(
       'invalid_details',
@@ -61,7 +88,7 @@ export function validatePatient(input: {
       'Please check it, or leave it empty.',
     );
   }
-  return { name, phone, email };
+  return email;
 }
 
 function normalisePhone(raw: string, defaultCountry: CountryCode | undefined): string {
@@ -69,7 +96,7 @@ function normalisePhone(raw: string, defaultCountry: CountryCode | undefined): s
     bookingProblem(
       'invalid_phone',
       'This phone number does not look right',
-      'Please enter a mobile number we can text, with the country code if it is not a local number (for example +44 7700 900123).',
+      'Please enter a mobile number we can text, with the country code if it is not a local number (for example +44 7911 123456).',
     );
   try {
     const parsed = parsePhoneNumberWithError(raw, defaultCountry ? { defaultCountry } : {});

@@ -13,6 +13,7 @@ import type { BusyInterval, EpochMs, Slot } from '../availability/types.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import { enqueueWrite } from '../outbox/outbox.ts';
 import { HttpProblem } from '../problem.ts';
+import { sameId } from '../salesforce/ids.ts';
 import { SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
 import type { OrgSchedule, PublicAppointmentType, ScheduleSource } from '../schedule/types.ts';
 import type { Store, Transaction } from '../store/store.ts';
@@ -39,9 +40,11 @@ import {
   cancellationFields,
   freeInOrg,
   matchOrCreatePatient,
+  type BookingSource,
+  type PatientLink,
   type Placement,
 } from './org-records.ts';
-import { validatePatient } from './patient.ts';
+import { validatePatient, validateStaffPatient, type PatientDetails } from './patient.ts';
 import type {
   BookingInput,
   BookingResult,
@@ -52,6 +55,11 @@ import type {
   SlotsQuery,
   SlotsResult,
   SlotView,
+  StaffBooking,
+  StaffBookingInput,
+  StaffBookingService,
+  StaffSlot,
+  StaffSlotsQuery,
 } from './types.ts';
 
 export interface BookingServiceDeps {
@@ -75,11 +83,18 @@ export interface BookingServiceDeps {
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 export const MAX_RANGE_DAYS = 31;
+/** listSlots in the org API: staff look further at once, `to` at most 62 days after `from` (docs/org-api.yaml). */
+export const MAX_STAFF_RANGE_DAYS = 63;
 const NEAREST_COUNT = 6;
 /** Failures after which Salesforce may have applied the write although the call failed. */
 const AMBIGUOUS_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
 
-export function createBookingService(deps: BookingServiceDeps): BookingService {
+/** Every active type: public ones and those only staff book. */
+function allTypes(schedule: OrgSchedule): PublicAppointmentType[] {
+  return [...schedule.types, ...schedule.staffOnlyTypes];
+}
+
+export function createBookingService(deps: BookingServiceDeps): BookingService & StaffBookingService {
   const holdMs = deps.holdMs ?? 3 * MINUTE;
   /** "Any available": the resource each org's type last gave a booking to (round-robin among ties). */
   const lastAssigned = new Map<string, string>();
@@ -141,7 +156,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
     for (const session of sessions) {
       const seats = session.seats - (except && session.bookingKeys.includes(except) ? 1 : 0);
       if (seats <= 0) continue;
-      const capacity = schedule.types.find((type) => type.id === session.typeId)?.capacity ?? 1;
+      const capacity = allTypes(schedule).find((type) => type.id === session.typeId)?.capacity ?? 1;
       busy.push({
         resourceId: session.resourceId,
         start: session.bufferedStart,
@@ -285,7 +300,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
 
   async function view(row: BookingRow, schedule?: OrgSchedule): Promise<BookingView> {
     const org = schedule ?? (await deps.schedule().schedule(row.org_id));
-    const type = org.types.find((candidate) => candidate.id === row.type_id);
+    const type = allTypes(org).find((candidate) => candidate.id === row.type_id);
     const changeableUntil = row.start_at.getTime() - org.page.cancellationCutoffHours * 3600_000;
     const open = row.state === 'confirmed' && deps.now().getTime() < changeableUntil;
     return {
@@ -357,17 +372,219 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
     }
   }
 
-  async function replay(orgId: string, idempotencyKey: string): Promise<BookingResult | undefined> {
+  /** The booking an idempotency key made before, if any (still in progress: a 409 to wait). */
+  async function attempt(orgId: string, idempotencyKey: string): Promise<BookingRow | undefined> {
     const existing = await bookingByIdempotencyKey(deps.store(), orgId, idempotencyKey);
-    if (!existing) return undefined;
-    if (existing.state === 'pending') {
+    if (existing?.state === 'pending') {
       throw bookingProblem(
         'idempotency_in_progress',
         'This booking is still being made',
         'Please wait a few seconds and look again.',
       );
     }
-    return result(existing, true);
+    return existing;
+  }
+
+  /** A type staff may book: any active one of the org, public or not (by record id, 15 or 18). */
+  function staffTypeOf(schedule: OrgSchedule, typeId: string): PublicAppointmentType {
+    const type = allTypes(schedule).find((candidate) => sameId(candidate.id, typeId));
+    if (!type) {
+      throw bookingProblem('unknown_type', 'There is no active appointment type with this id in the org');
+    }
+    return type;
+  }
+
+  /** The 18-character id of a resource that offers `type`. */
+  function resourceOf(schedule: OrgSchedule, type: PublicAppointmentType, resourceId: string): string {
+    const id = type.resourceIds.find((candidate) => sameId(candidate, resourceId));
+    if (!id || !schedule.resources.has(id)) {
+      throw new HttpProblem(404, 'unknown_resource', 'There is no active resource with this id offering this type');
+    }
+    return id;
+  }
+
+  function staffView(row: BookingRow): StaffBooking {
+    return {
+      bookingKey: row.booking_key,
+      appointmentId: row.appointment_id!,
+      start: row.start_at.toISOString(),
+      end: row.end_at.toISOString(),
+      resourceId: row.resource_id,
+      status: row.state === 'cancelled' ? 'Cancelled' : 'Scheduled',
+    };
+  }
+
+  /** What one booking needs, whoever makes it (the patient on the page, or staff in Salesforce). */
+  interface Placing {
+    schedule: OrgSchedule;
+    type: PublicAppointmentType;
+    start: EpochMs;
+    /** A resource, or undefined for "any available". */
+    resourceId: string | undefined;
+    /** The zone the booking is shown in (and its nearest free times, when the time is taken). */
+    timeZone: string;
+    idempotencyKey: string;
+    source: BookingSource;
+    patient: PatientDetails;
+    smsConsent: boolean;
+    /** Staff picked the caller's Contact or Lead: the appointment links it, nothing is matched. */
+    link?: PatientLink;
+  }
+
+  /**
+   * The booking flow (see the top of this file): hold, re-verify in the org, upsert by booking key,
+   * confirm, link the patient. An idempotency key that booked before returns that booking.
+   */
+  async function place(request: Placing): Promise<{ row: BookingRow; replayed: boolean }> {
+    const { schedule, type, start, timeZone, patient } = request;
+    const orgId = schedule.orgId;
+    const earlier = await attempt(orgId, request.idempotencyKey);
+    if (earlier) return { row: earlier, replayed: true };
+
+    const now = deps.now().getTime();
+    const slot = await requireSlot(schedule, type, start, request.resourceId, timeZone, now);
+    const bookingKey = `sw-${randomBytes(12).toString('base64url')}`;
+    let held: { id: string; placement: Placement; seat: SeatRequest } | undefined;
+    for (const resourceId of await candidatesFor(orgId, type, slot, request.resourceId)) {
+      const placement = { typeId: type.id, resourceId, start: slot.start, end: slot.end };
+      const id = randomUUID();
+      const seat = seatFor(orgId, type, placement, now);
+      const outcome = await holdNewBooking(
+        deps.store(),
+        { id, orgId, bookingKey, idempotencyKey: request.idempotencyKey, timeZone, ...placement },
+        seat,
+        new Date(now),
+      );
+      if (outcome === 'held') {
+        held = { id, placement, seat };
+        break;
+      }
+      if (outcome === 'duplicate_idempotency_key') {
+        return { row: (await attempt(orgId, request.idempotencyKey))!, replayed: true };
+      }
+    }
+    const taken = async () => new SlotTakenProblem('slot_taken', await nearest(schedule, type, start, timeZone, now));
+    if (!held) throw await taken();
+    if (request.resourceId === undefined) lastAssigned.set(`${orgId}:${type.id}`, held.placement.resourceId);
+
+    const cancelInOrg = () =>
+      enqueue(orgId, async (tx) => {
+        await enqueueWrite(tx, deps.envelope, {
+          orgId,
+          sobject: APPOINTMENT,
+          operation: 'upsert',
+          externalIdField: BOOKING_KEY_FIELD,
+          externalId: bookingKey,
+          fields: cancellationFields(held.placement),
+        });
+      });
+    let appointmentId: string;
+    // Only a failed write can have left something behind in the org; a failed check cannot.
+    let written = false;
+    try {
+      if (!(await freeInOrg(deps.orgApi(), orgId, held.placement, bookingKey, allTypes(schedule)))) {
+        await failBooking(deps.store(), held.id, deps.now());
+        throw await taken();
+      }
+      const fields = appointmentFields({
+        ...held.placement,
+        source: request.source,
+        bookingKey,
+        timeZone,
+        patient,
+        smsConsent: request.smsConsent,
+        consentTextVersion: schedule.page.consentTextVersion,
+        now: deps.now(),
+      });
+      written = true;
+      ({ id: appointmentId } = await deps
+        .orgApi()
+        .upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, bookingKey, { ...fields, ...request.link }));
+    } catch (error) {
+      if (error instanceof HttpProblem) throw error;
+      await failBooking(deps.store(), held.id, deps.now());
+      // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
+      if (written && isAmbiguous(error)) await cancelInOrg();
+      throw orgFailure(error, orgId, 'booking');
+    }
+    const confirmed = await confirmBooking(
+      deps.store(),
+      { id: held.id, bookingKey, idempotencyKey: request.idempotencyKey },
+      held.seat,
+      appointmentId,
+      deps.now(),
+    );
+    if (confirmed === 'taken') {
+      // The org took longer than the hold and someone else has the time now: the appointment the
+      // org just created must not stand, and the booking is not confirmed.
+      deps.log.warn({ orgId }, 'booking: the hold expired while the org wrote the appointment; it is cancelled');
+      await failBooking(deps.store(), held.id, deps.now());
+      await cancelInOrg();
+      throw await taken();
+    }
+
+    // The booking stands whatever happens here: the patient record is a convenience for the clinic.
+    if (!request.link) await linkPatient(orgId, schedule, appointmentId, patient);
+    return { row: (await bookingById(deps.store(), held.id))!, replayed: false };
+  }
+
+  /** Matches or creates the patient's Contact/Lead per the page's setting and links the appointment. */
+  async function linkPatient(
+    orgId: string,
+    schedule: OrgSchedule,
+    appointmentId: string,
+    patient: PatientDetails,
+  ): Promise<void> {
+    try {
+      const link = await matchOrCreatePatient(deps.orgApi(), orgId, schedule.page.contactMatching, patient);
+      if (link) {
+        await enqueue(orgId, async (tx) => {
+          await enqueueWrite(tx, deps.envelope, {
+            orgId,
+            sobject: APPOINTMENT,
+            operation: 'update',
+            recordId: appointmentId,
+            fields: link,
+          });
+        });
+      }
+    } catch (error) {
+      deps.log.warn(
+        { orgId, errorCode: error instanceof SalesforceError ? error.errorCode : 'UNEXPECTED_ERROR' },
+        'booking: the patient record could not be matched or created',
+      );
+    }
+  }
+
+  /** Free slots of `type` on the local days `from`..`to` (inclusive) in `timeZone`, checked. */
+  async function slotsOnDays(
+    schedule: OrgSchedule,
+    type: PublicAppointmentType,
+    query: { from: string; to: string; timeZone: string },
+    maxDays: number,
+  ): Promise<Slot[]> {
+    requireTimeZone(query.timeZone);
+    const invalidRange = (detail: string) => bookingProblem('invalid_range', 'These dates cannot be shown', detail);
+    let range: { from: EpochMs; to: EpochMs };
+    try {
+      range = localDayRange(query.from, query.to, query.timeZone);
+    } catch {
+      throw invalidRange('Dates are YYYY-MM-DD, and the last day is not before the first.');
+    }
+    const days = Math.round((range.to - range.from) / DAY);
+    if (days > maxDays) throw invalidRange(`Please ask for at most ${maxDays} days at a time.`);
+    const now = deps.now().getTime();
+    if (range.to <= now) {
+      throw bookingProblem('outside_horizon', 'These dates have passed', 'Please choose today or a later day.');
+    }
+    if (range.from >= now + type.horizonDays * DAY) {
+      throw bookingProblem(
+        'outside_horizon',
+        'These dates are too far ahead',
+        `This appointment can be booked up to ${type.horizonDays} days ahead.`,
+      );
+    }
+    return slotsBetween(schedule, type, range.from, range.to, now);
   }
 
   return {
@@ -378,6 +595,8 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
         name: schedule.page.name,
         brandColor: schedule.page.brandColor,
         defaultTimeZone: schedule.page.defaultTimeZone,
+        consentText: schedule.page.consentText,
+        consentTextVersion: schedule.page.consentTextVersion,
         types: schedule.types.map((type) => ({
           id: type.id,
           name: type.name,
@@ -392,28 +611,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
     async slots(slug: string, typeId: string, query: SlotsQuery): Promise<SlotsResult> {
       const schedule = await orgFor(slug);
       const type = typeOf(schedule, typeId);
-      requireTimeZone(query.timeZone);
-      const invalidRange = (detail: string) => bookingProblem('invalid_range', 'These dates cannot be shown', detail);
-      let range: { from: EpochMs; to: EpochMs };
-      try {
-        range = localDayRange(query.from, query.to, query.timeZone);
-      } catch {
-        throw invalidRange('Dates are YYYY-MM-DD, and the last day is not before the first.');
-      }
-      const days = Math.round((range.to - range.from) / DAY);
-      if (days > MAX_RANGE_DAYS) throw invalidRange(`Please ask for at most ${MAX_RANGE_DAYS} days at a time.`);
-      const now = deps.now().getTime();
-      if (range.to <= now) {
-        throw bookingProblem('outside_horizon', 'These dates have passed', 'Please choose today or a later day.');
-      }
-      if (range.from >= now + type.horizonDays * DAY) {
-        throw bookingProblem(
-          'outside_horizon',
-          'These dates are too far ahead',
-          `This appointment can be booked up to ${type.horizonDays} days ahead.`,
-        );
-      }
-      const slots = await slotsBetween(schedule, type, range.from, range.to, now);
+      const slots = await slotsOnDays(schedule, type, query, MAX_RANGE_DAYS);
       return {
         typeId: type.id,
         timeZone: query.timeZone,
@@ -425,96 +623,21 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
 
     async book(slug: string, input: BookingInput): Promise<BookingResult> {
       const schedule = await orgFor(slug);
-      const orgId = schedule.orgId;
       const type = typeOf(schedule, input.typeId);
       requireTimeZone(input.timeZone);
       const patient = validatePatient(input);
-      const start = parseStart(input.start);
-      const replayed = await replay(orgId, input.idempotencyKey);
-      if (replayed) return replayed;
-
-      const now = deps.now().getTime();
-      const slot = await requireSlot(schedule, type, start, input.resourceId, input.timeZone, now);
-      const bookingKey = `sw-${randomBytes(12).toString('base64url')}`;
-      let held: { id: string; placement: Placement } | undefined;
-      for (const resourceId of await candidatesFor(orgId, type, slot, input.resourceId)) {
-        const placement = { typeId: type.id, resourceId, start: slot.start, end: slot.end };
-        const id = randomUUID();
-        const outcome = await holdNewBooking(
-          deps.store(),
-          { id, orgId, bookingKey, idempotencyKey: input.idempotencyKey, timeZone: input.timeZone, ...placement },
-          seatFor(orgId, type, placement, now),
-          new Date(now),
-        );
-        if (outcome === 'held') {
-          held = { id, placement };
-          break;
-        }
-        if (outcome === 'duplicate_idempotency_key') return (await replay(orgId, input.idempotencyKey))!;
-      }
-      if (!held) throw new SlotTakenProblem('slot_taken', await nearest(schedule, type, start, input.timeZone, now));
-      if (input.resourceId === undefined) lastAssigned.set(`${orgId}:${type.id}`, held.placement.resourceId);
-
-      let appointmentId: string;
-      // Only a failed write can have left something behind in the org; a failed check cannot.
-      let written = false;
-      try {
-        if (!(await freeInOrg(deps.orgApi(), orgId, held.placement, bookingKey, schedule.types))) {
-          await failBooking(deps.store(), held.id, deps.now());
-          throw new SlotTakenProblem('slot_taken', await nearest(schedule, type, start, input.timeZone, now));
-        }
-        const fields = appointmentFields({
-          ...held.placement,
-          bookingKey,
-          timeZone: input.timeZone,
-          patient,
-          smsConsent: input.smsConsent,
-          consentTextVersion: schedule.page.consentTextVersion,
-          now: deps.now(),
-        });
-        written = true;
-        ({ id: appointmentId } = await deps.orgApi().upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, bookingKey, fields));
-      } catch (error) {
-        if (error instanceof HttpProblem) throw error;
-        await failBooking(deps.store(), held.id, deps.now());
-        if (written && isAmbiguous(error)) {
-          // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
-          await enqueue(orgId, async (tx) => {
-            await enqueueWrite(tx, deps.envelope, {
-              orgId,
-              sobject: APPOINTMENT,
-              operation: 'upsert',
-              externalIdField: BOOKING_KEY_FIELD,
-              externalId: bookingKey,
-              fields: cancellationFields(held.placement),
-            });
-          });
-        }
-        throw orgFailure(error, orgId, 'booking');
-      }
-      await confirmBooking(deps.store(), held.id, appointmentId, deps.now());
-
-      // The booking stands whatever happens here: the patient record is a convenience for the clinic.
-      try {
-        const link = await matchOrCreatePatient(deps.orgApi(), orgId, schedule.page.contactMatching, patient);
-        if (link) {
-          await enqueue(orgId, async (tx) => {
-            await enqueueWrite(tx, deps.envelope, {
-              orgId,
-              sobject: APPOINTMENT,
-              operation: 'update',
-              recordId: appointmentId,
-              fields: link,
-            });
-          });
-        }
-      } catch (error) {
-        deps.log.warn(
-          { orgId, errorCode: error instanceof SalesforceError ? error.errorCode : 'UNEXPECTED_ERROR' },
-          'booking: the patient record could not be matched or created',
-        );
-      }
-      return result((await bookingById(deps.store(), held.id))!, false, schedule);
+      const { row, replayed } = await place({
+        schedule,
+        type,
+        start: parseStart(input.start),
+        resourceId: input.resourceId,
+        timeZone: input.timeZone,
+        idempotencyKey: input.idempotencyKey,
+        source: 'Public Page',
+        patient,
+        smsConsent: input.smsConsent,
+      });
+      return result(row, replayed, schedule);
     },
 
     async get(token: string) {
@@ -590,7 +713,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
       const releaseMove = () => deps.store().transaction((tx) => releaseSeats(tx, row.id, 'held'));
       let written = false;
       try {
-        if (!(await freeInOrg(deps.orgApi(), orgId, held, row.booking_key, schedule.types))) {
+        if (!(await freeInOrg(deps.orgApi(), orgId, held, row.booking_key, allTypes(schedule)))) {
           await releaseMove();
           throw new SlotTakenProblem('slot_taken', await fresh());
         }
@@ -636,6 +759,60 @@ export function createBookingService(deps: BookingServiceDeps): BookingService {
         return updated!;
       });
       return result(moved, false, schedule);
+    },
+    async staffSlots(orgId: string, query: StaffSlotsQuery): Promise<StaffSlot[]> {
+      const schedule = await deps.schedule().schedule(orgId);
+      const type = staffTypeOf(schedule, query.typeId);
+      const resourceId = query.resourceId === undefined ? undefined : resourceOf(schedule, type, query.resourceId);
+      const slots = await slotsOnDays(schedule, type, query, MAX_STAFF_RANGE_DAYS);
+      return slots.flatMap((slot) =>
+        slot.resourceIds
+          .filter((id) => resourceId === undefined || id === resourceId)
+          .map((id) => ({
+            start: new Date(slot.start).toISOString(),
+            end: new Date(slot.end).toISOString(),
+            resourceId: id,
+          })),
+      );
+    },
+
+    async staffBook(orgId: string, input: StaffBookingInput) {
+      const schedule = await deps.schedule().schedule(orgId);
+      const type = staffTypeOf(schedule, input.typeId);
+      const resourceId = input.resourceId === undefined ? undefined : resourceOf(schedule, type, input.resourceId);
+      const patient = validateStaffPatient(input.patient, input.smsConsent);
+      const start = parseStart(input.start);
+      const { row, replayed } = await place({
+        schedule,
+        type,
+        start,
+        resourceId,
+        timeZone: schedule.page.defaultTimeZone,
+        idempotencyKey: input.idempotencyKey,
+        source: 'Staff',
+        patient,
+        smsConsent: input.smsConsent,
+        ...(input.contactId
+          ? { link: { Contact__c: input.contactId } }
+          : input.leadId
+            ? { link: { Lead__c: input.leadId } }
+            : {}),
+      });
+      // A repeat must be the same request: the key of another booking is not a way to look one up.
+      if (
+        replayed &&
+        (row.type_id !== type.id ||
+          row.start_at.getTime() !== start ||
+          (resourceId !== undefined && row.resource_id !== resourceId))
+      ) {
+        throw new HttpProblem(
+          409,
+          'idempotency_key_reused',
+          'This idempotency key was used for another booking',
+          'Make a new key for each booking attempt and reuse it only to retry the same request.',
+        );
+      }
+      return { booking: staffView(row), replayed };
     },
   };
 }

@@ -16,6 +16,10 @@ export interface PublicOrg {
   name: string;
   brandColor: string;
   defaultTimeZone: string;
+  /** What the patient agrees to by ticking SMS consent (Consent_Text__c); empty when the org set none. */
+  consentText: string;
+  /** Stored on the appointment with the consent (Consent_Text_Version__c). */
+  consentTextVersion: string;
   types: PublicTypeSummary[];
 }
 
@@ -133,4 +137,55 @@ export interface BookingService {
   get(token: string): Promise<{ booking: BookingView; purpose: ManagePurpose }>;
   cancel(token: string): Promise<BookingView>;
   reschedule(token: string, change: { start: string; resourceId?: string }): Promise<BookingResult>;
+}
+
+/** The org API's listSlots query (docs/org-api.yaml): the org comes from the API key. */
+export interface StaffSlotsQuery {
+  typeId: string;
+  /** One resource, or absent for any resource offering the type. */
+  resourceId?: string;
+  /** 'YYYY-MM-DD' (inclusive) in timeZone. */
+  from: string;
+  /** 'YYYY-MM-DD' (inclusive) in timeZone; at most 62 days after from. */
+  to: string;
+  timeZone: string;
+}
+
+/** A free start on one resource (org API Slot): a slot free on two resources is listed twice. */
+export interface StaffSlot {
+  start: string;
+  end: string;
+  resourceId: string;
+}
+
+/** The org API's BookingRequest: staff booking for a caller, from Salesforce. */
+export interface StaffBookingInput {
+  typeId: string;
+  resourceId?: string;
+  start: string;
+  patient: { name: string; phone?: string; email?: string };
+  smsConsent: boolean;
+  /** The caller's Contact or Lead, when staff picked one: linked as given, no matching. */
+  contactId?: string;
+  leadId?: string;
+  idempotencyKey: string;
+}
+
+/** The org API's Booking. */
+export interface StaffBooking {
+  bookingKey: string;
+  appointmentId: string;
+  start: string;
+  end: string;
+  resourceId: string;
+  /** The appointment's Status__c. */
+  status: 'Scheduled' | 'Cancelled';
+}
+
+/** What the org API (org/booking-routes.ts) calls: the same booking flow, for staff of a known org. */
+export interface StaffBookingService {
+  /** Free slots of any active type of the org, public or not. */
+  staffSlots(orgId: string, query: StaffSlotsQuery): Promise<StaffSlot[]>;
+  /** `replayed`: this idempotency key had booked before, nothing new was booked. */
+  staffBook(orgId: string, input: StaffBookingInput): Promise<{ booking: StaffBooking; replayed: boolean }>;
 }

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SIGNING_KEY_COLUMN, signingKeySource } from '../booking/manage-token.ts';
 import { createBookingService } from '../booking/service.ts';
-import type { BookingService } from '../booking/types.ts';
+import type { BookingService, StaffBookingService } from '../booking/types.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Public self-scheduling: what routes/public-api.ts and the booking page call. */
-    booking: BookingService;
+    /** Public self-scheduling (routes/public-api.ts, the booking page) and staff booking (org/booking-routes.ts). */
+    booking: BookingService & StaffBookingService;
   }
 }
 

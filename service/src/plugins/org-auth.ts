@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { API_KEY_PATTERN, verifyApiKey } from '../org/api-keys.ts';
 import { auditHook } from '../org/audit.ts';
 import { auditRoutes } from '../org/audit-routes.ts';
+import { bookingRoutes } from '../org/booking-routes.ts';
 import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
 import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
@@ -118,6 +119,7 @@ async function orgApi(app: FastifyInstance, options: OrgAuthOptions & { sandbox:
       await v1.register(orgRoutes, { sandbox: options.sandbox });
       await v1.register(outboxRoutes);
       await v1.register(auditRoutes);
+      await v1.register(bookingRoutes);
     },
     { prefix: '/v1' },
   );

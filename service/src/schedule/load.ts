@@ -153,6 +153,7 @@ export function mapSchedule(orgId: string, records: ScheduleRecords): LoadedSche
   }
 
   const types: PublicAppointmentType[] = [];
+  const staffOnlyTypes: PublicAppointmentType[] = [];
   const bookedTypes = new Map<string, BookedTypeRules>();
   for (const row of records.types) {
     const type = appointmentType(row, resourcesByType.get(row.Id) ?? []);
@@ -165,11 +166,11 @@ export function mapSchedule(orgId: string, records: ScheduleRecords): LoadedSche
       bufferAfterMinutes: type.bufferAfterMinutes,
       capacity: type.capacity,
     });
-    if (row.Active__c === true && row.Public__c === true) types.push(type);
+    if (row.Active__c === true) (row.Public__c === true ? types : staffOnlyTypes).push(type);
   }
 
   const page = bookingPage(orgId, records.page, records.organization, skipped);
-  return { schedule: { orgId, page, types, resources }, bookedTypes, skipped };
+  return { schedule: { orgId, page, types, staffOnlyTypes, resources }, bookedTypes, skipped };
 }
 
 function bookingPage(

@@ -44,6 +44,8 @@ export interface OrgSchedule {
   page: BookingPageSettings;
   /** Active, public types only. */
   types: PublicAppointmentType[];
+  /** Active types that are not public: staff book them through the org API, the page never shows them. */
+  staffOnlyTypes: PublicAppointmentType[];
   resources: Map<string, ScheduleResource>;
 }
 
