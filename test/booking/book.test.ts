@@ -26,6 +26,12 @@ for (const backend of BACKENDS) {
     t.equal(page.statusCode, 200);
     t.equal(page.json().name, 'Riverside Physiotherapy Clinic');
     t.ok(page.json().types.some((type: { id: string }) => type.id === typeId));
+    const [pageSettings] = org.records('Slotwise_Booking_Page__c');
+    t.match(page.json(), {
+      consentText: /^I agree to receive appointment confirmations and reminders by SMS/,
+      consentTextVersion: '2025-11',
+    });
+    t.equal(page.json().consentText, pageSettings!.Consent_Text__c, "the org's own consent wording");
 
     const slot = await firstSlot(app, typeId);
     const booked = await app.inject({
@@ -44,6 +50,10 @@ for (const backend of BACKENDS) {
     t.ok(appointment, 'the appointment is in the org under its booking key');
     t.equal(appointment?.Patient_Phone__c, '+447911123456', 'the phone is stored in E.164');
     t.equal(appointment?.Status__c, 'Scheduled');
+    t.equal(appointment?.Source__c, 'Public Page');
+    t.equal(appointment?.SMS_Consent__c, true);
+    t.equal(appointment?.Consent_Text_Version__c, '2025-11', 'the version of the text the patient agreed to');
+    t.ok(Date.parse(appointment?.SMS_Consent_At__c as string) > Date.now() - 60_000, 'when they agreed');
     t.equal(Date.parse(appointment?.Start__c as string), Date.parse(slot.start));
 
     // match-or-create-lead: no contact or lead has this phone or e-mail, so a lead is created and linked.

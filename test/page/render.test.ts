@@ -207,3 +207,18 @@ t.test(
     assertNothingInline(t, down.body);
   },
 );
+
+t.test("the details step shows the clinic's own consent text, escaped, instead of the generic one", async (t) => {
+  fake.orgInfo = {
+    ...ORIGINAL,
+    consentText: 'Texts from Riverside & Co <b>only</b>. Reply STOP.',
+    consentTextVersion: 'v7',
+  };
+  t.teardown(() => {
+    fake.orgInfo = ORIGINAL;
+  });
+  const page = await app.inject({ url: `${BOOK}/${TYPE_ID}/details?start=2026-03-03T09:00:00.000Z&tz=Europe/London` });
+  t.equal(page.statusCode, 200);
+  t.match(page.body, 'Texts from Riverside &amp; Co &lt;b&gt;only&lt;/b&gt;. Reply STOP.');
+  t.notMatch(page.body, 'I agree to receive appointment confirmations', 'not the generic text');
+});

@@ -47,6 +47,8 @@ const PublicOrg = Type.Object({
   name: Type.String(),
   brandColor: Type.String(),
   defaultTimeZone: Type.String(),
+  consentText: Type.String({ description: 'What ticking SMS consent agrees to; empty when the clinic set none' }),
+  consentTextVersion: Type.String({ description: 'The version of that text, stored with the consent' }),
   types: Type.Array(
     Type.Object({
       id: Type.String(),
