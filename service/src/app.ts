@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from './config.ts';
+import type { Config, TwilioConfig } from './config.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
 import { bookingPlugin } from './plugins/booking.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
@@ -9,6 +9,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { orgAuthPlugin } from './plugins/org-auth.ts';
 import { outboxPlugin } from './plugins/outbox.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
+import { remindersPlugin } from './plugins/reminders.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { salesforcePlugin } from './plugins/salesforce.ts';
 import { schedulePlugin } from './plugins/schedule.ts';
@@ -32,6 +33,8 @@ export interface AppDependencies {
    * its client credentials and the URL that stands in for every login host.
    */
   salesforce?: { loginUrlOverride?: string; clientId: string; clientSecret: string };
+  /** Overrides Twilio (sandbox mode and tests point it at the Twilio stand-in). */
+  twilio?: TwilioConfig;
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -81,6 +84,15 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   });
   await app.register(syncPlugin, { orgApi: () => app.orgApi });
   await app.register(schedulePlugin);
+  const twilio = deps.twilio ?? config.twilio;
+  if (twilio) {
+    await app.register(remindersPlugin, {
+      twilio,
+      publicUrl: config.publicUrl,
+      ratePerSecond: config.smsRatePerSecond,
+      creditAllowance: config.smsCreditAllowance,
+    });
+  }
 
   await app.register(healthRoutes);
   await app.register(connectRoutes);

@@ -32,6 +32,22 @@ export interface Config {
   metricsToken: string | undefined;
   /** Delivered outbox writes older than this many days are deleted (OUTBOX_RETENTION_DAYS). */
   outboxRetentionDays: number;
+  /** SMS through Twilio (TWILIO_*); unset: no reminders are sent (sandbox mode starts a stand-in). */
+  twilio: TwilioConfig | undefined;
+  /** Messages per second per sender, shared by every instance (SMS_RATE_PER_SECOND). */
+  smsRatePerSecond: number;
+  /** Each org's SMS credits until payments bring a balance (SMS_CREDIT_ALLOWANCE, in segments). */
+  smsCreditAllowance: number;
+}
+
+export interface TwilioConfig {
+  accountSid: string;
+  authToken: string;
+  /** Exactly one of the two senders. */
+  messagingServiceSid: string | undefined;
+  fromNumber: string | undefined;
+  /** Where Twilio's REST API is reached (TWILIO_API_BASE_URL); unset: Twilio itself. */
+  apiBaseUrl: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -102,6 +118,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     problems.push('METRICS_TOKEN must be at least 32 visible ASCII characters without spaces');
   }
 
+  const twilio = readTwilio(read, problems);
+
   const config: Config = {
     sandbox,
     host: read.text('HOST', '127.0.0.1'),
@@ -125,9 +143,38 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     salesforceApiVersion,
     metricsToken,
     outboxRetentionDays: read.integer('OUTBOX_RETENTION_DAYS', 7, 1, 365),
+    twilio,
+    smsRatePerSecond: read.integer('SMS_RATE_PER_SECOND', 10, 1, 1_000),
+    smsCreditAllowance: read.integer('SMS_CREDIT_ALLOWANCE', 500, 0, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** TWILIO_*: all or nothing, like SALESFORCE_*; values are never echoed (the token is a secret). */
+function readTwilio(read: Reader, problems: string[]): TwilioConfig | undefined {
+  const accountSid = read.optionalText('TWILIO_ACCOUNT_SID');
+  const authToken = read.optionalText('TWILIO_AUTH_TOKEN');
+  const messagingServiceSid = read.optionalText('TWILIO_MESSAGING_SERVICE_SID');
+  const fromNumber = read.optionalText('TWILIO_FROM_NUMBER');
+  const apiBaseUrl = read.optionalText('TWILIO_API_BASE_URL');
+  if (!accountSid && !authToken && !messagingServiceSid && !fromNumber && !apiBaseUrl) return undefined;
+  const before = problems.length;
+  if (!accountSid || !authToken) problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
+  else if (!/^AC[0-9a-f]{32}$/.test(accountSid))
+    problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits');
+  if (Boolean(messagingServiceSid) === Boolean(fromNumber)) {
+    problems.push('set exactly one of TWILIO_MESSAGING_SERVICE_SID and TWILIO_FROM_NUMBER');
+  } else if (messagingServiceSid && !/^MG[0-9a-f]{32}$/.test(messagingServiceSid)) {
+    problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hex digits');
+  } else if (fromNumber && !/^\+[1-9]\d{6,14}$/.test(fromNumber)) {
+    problems.push('TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006');
+  }
+  if (apiBaseUrl && !/^https?:\/\/[^/?#]+\/?$/.test(apiBaseUrl)) {
+    problems.push('TWILIO_API_BASE_URL must be an origin such as https://api.twilio.com');
+  }
+  if (problems.length > before || !accountSid || !authToken) return undefined;
+  return { accountSid, authToken, messagingServiceSid, fromNumber, apiBaseUrl };
 }
 
 /** Reads one variable at a time, recording problems instead of throwing so all are reported. */

@@ -1,0 +1,169 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { signingKeySource } from '../booking/manage-token.ts';
+import type { TwilioConfig } from '../config.ts';
+import { creditBalance } from '../reminders/credits.ts';
+import { dispatchBatch, resumePaused, senderKey, type DispatchDeps } from '../reminders/dispatch.ts';
+import { BODY_COLUMN, RECIPIENT_COLUMN } from '../reminders/messages.ts';
+import { planFromEvent } from '../reminders/planning.ts';
+import { reconcileStale } from '../reminders/reconcile.ts';
+import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
+import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
+import { createSmsApi, type SmsSender } from '../sms/sender.ts';
+import { createTwilioClient } from '../sms/twilio-client.ts';
+
+export const DISPATCH_QUEUE = 'sms-dispatch';
+
+export interface ReminderStatus {
+  /** Reminders by state, and the reasons of those skipped, cancelled, failed or paused. */
+  states: Record<string, number>;
+  reasons: Record<string, number>;
+  /** The org's credits left (allowance − used); reminders pause at zero. */
+  creditBalance: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    reminders: {
+      status(orgId: string): Promise<ReminderStatus>;
+      /** Asks for a dispatch pass now (reminders also go at the next tick without it). */
+      wake(): Promise<void>;
+    };
+  }
+}
+
+export interface RemindersPluginOptions {
+  twilio: TwilioConfig;
+  publicUrl: URL;
+  ratePerSecond: number;
+  creditAllowance: number;
+  /** Dispatch passes that may run at once across instances (pg-boss singleton lanes). Default 2. */
+  lanes?: number;
+  /** Reminders claimed per pass (one org query each). Default 50. */
+  batchSize?: number;
+  /** How often each lane looks for due reminders. Default 2 s. */
+  intervalMs?: number;
+  /** A reminder 'sending' for longer than this was abandoned by its instance. Default 2 min. */
+  staleSendingMs?: number;
+  /** Twilio request timeout. Default 10 s. */
+  twilioTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/** A pass ends after this long so other queues and a stopping instance are not held up. */
+const PASS_BUDGET_MS = 20_000;
+
+/**
+ * SMS reminders: plans them from sync's appointment events and sends them from durable jobs on
+ * app.jobs (queue policy 'stately', one singleton key per lane: at most `lanes` passes run at once
+ * across every instance, each claiming its own rows), each lane scheduling its next tick.
+ */
+async function reminders(app: FastifyInstance, options: RemindersPluginOptions): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  const lanes = options.lanes ?? 2;
+  const batchSize = options.batchSize ?? 50;
+  const intervalMs = options.intervalMs ?? 2_000;
+  const staleMs = options.staleSendingMs ?? 120_000;
+  const log = app.log.child({ component: 'reminders' });
+  app.encryptedColumns.push(RECIPIENT_KEY_COLUMN, RECIPIENT_COLUMN, BODY_COLUMN);
+
+  const store = () => app.storeConnection.store;
+  const settings = new ReminderSettingsCache(() => app.orgApi);
+  const sender: SmsSender = options.twilio.messagingServiceSid
+    ? { messagingServiceSid: options.twilio.messagingServiceSid }
+    : { from: options.twilio.fromNumber! };
+  const sms = createSmsApi({
+    client: createTwilioClient({
+      credentials: { accountSid: options.twilio.accountSid, authToken: options.twilio.authToken },
+      ...(options.twilio.apiBaseUrl ? { baseUrl: options.twilio.apiBaseUrl } : {}),
+      timeoutMs: options.twilioTimeoutMs ?? 10_000,
+    }),
+  });
+  const recipientKeyOf = recipientKey(store, app.envelope);
+  const signingKey = signingKeySource(store, app.envelope);
+  const deps = (): DispatchDeps => ({
+    store: store(),
+    envelope: app.envelope,
+    orgApi: app.orgApi,
+    sms,
+    sender,
+    rate: { perSecond: options.ratePerSecond, burst: 1 },
+    settings: (orgId) => settings.get(orgId),
+    recipientKey: recipientKeyOf,
+    signingKey,
+    publicUrl: options.publicUrl,
+    creditAllowance: () => options.creditAllowance,
+    log,
+    now,
+  });
+
+  const schedule = async (lane: number, runAt?: Date) => {
+    await app.jobs.send(DISPATCH_QUEUE, { lane }, { singletonKey: `lane-${lane}`, ...(runAt ? { runAt } : {}) });
+  };
+
+  app.jobs.define<{ lane: number }>(
+    DISPATCH_QUEUE,
+    async ({ lane }, job) => {
+      try {
+        const pass = deps();
+        if (lane === 0) {
+          await resumePaused(pass);
+          await reconcileStale(pass, staleMs, batchSize);
+        }
+        const deadline = Date.now() + PASS_BUDGET_MS;
+        while (!job.signal.aborted && Date.now() < deadline) {
+          const result = await dispatchBatch(pass, batchSize, job.signal);
+          if (result.claimed > 0) log.info({ lane, ...result.outcomes }, 'reminders dispatched');
+          if (result.claimed < batchSize) break;
+        }
+      } finally {
+        if (!job.signal.aborted) await schedule(lane, new Date(Date.now() + intervalMs));
+      }
+    },
+    { policy: 'stately', concurrency: lanes, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: 300 },
+  );
+
+  app.sync.bus.subscribe(async (event) => {
+    if (event.type === 'config_changed') {
+      if (event.objects.includes(REMINDER_RULE_OBJECT) || event.objects.includes(BOOKING_PAGE_OBJECT)) {
+        settings.invalidate(event.orgId);
+      }
+      return;
+    }
+    const stored = await planFromEvent(store(), event, await settings.get(event.orgId), now());
+    if (stored.inserted > 0 || stored.cancelled > 0) {
+      log.info({ orgId: event.orgId, appointmentId: event.appointmentId, ...stored }, 'reminders planned');
+      await schedule(0);
+    }
+  });
+
+  app.storeConnection.use({
+    start: async () => {
+      for (let lane = 0; lane < lanes; lane++) await schedule(lane);
+    },
+    stop: async () => {},
+  });
+
+  app.decorate('reminders', {
+    status: async (orgId: string): Promise<ReminderStatus> => {
+      const rows = await store().query<{ state: string; state_reason: string | null; n: number }>(
+        `select state, state_reason, count(*)::int8 as n from sms_reminder where org_id = $1 group by 1, 2`,
+        [orgId],
+      );
+      const states: Record<string, number> = {};
+      const reasons: Record<string, number> = {};
+      for (const row of rows) {
+        states[row.state] = (states[row.state] ?? 0) + row.n;
+        if (row.state_reason) reasons[row.state_reason] = (reasons[row.state_reason] ?? 0) + row.n;
+      }
+      return { states, reasons, creditBalance: await creditBalance(store(), orgId, options.creditAllowance) };
+    },
+    wake: () => schedule(0),
+  });
+  log.info({ sender: senderKey(sender).slice(0, 2) }, 'SMS reminders enabled');
+}
+
+export const remindersPlugin = fp(reminders, {
+  name: 'reminders',
+  dependencies: ['store', 'encryption', 'sync', 'salesforce'],
+});
