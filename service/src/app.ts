@@ -19,6 +19,7 @@ import { syncPlugin } from './plugins/sync.ts';
 import { bookingPageRoutes } from './routes/booking-page.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
+import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { PUBLIC_API_PREFIX, publicApiRoutes } from './routes/public-api.ts';
 import type { TlsMaterial } from './tls.ts';
 
@@ -91,6 +92,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       publicUrl: config.publicUrl,
       ratePerSecond: config.smsRatePerSecond,
       creditAllowance: config.smsCreditAllowance,
+    });
+    await app.register(twilioWebhookRoutes, {
+      authToken: twilio.authToken,
+      publicUrl: config.publicUrl,
+      sms: () => app.reminders.sms,
+      sender: app.reminders.sender,
     });
   }
 

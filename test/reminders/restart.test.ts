@@ -37,6 +37,13 @@ for (const backend of BACKENDS) {
     await until('both reminders sent', async () => (await reminderStates(second.app)).sent === 2);
     await standin.idle();
     t.equal(standin.countTo(PHONE), 2, 'each reminder exactly once');
+    const forged = await second.app.inject({
+      method: 'POST',
+      url: '/webhooks/twilio/status?message=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'MessageStatus=delivered',
+    });
+    t.equal(forged.statusCode, 403, 'the Twilio webhooks are served beside the reminders, and check signatures');
     t.match(standin.messages()[0]!.body, /^Hi Maria, see you .* at /);
     const messages = await second.app.storeConnection.store.query<{
       body_ciphertext: Buffer | null;

@@ -9,7 +9,7 @@ import { planFromEvent } from '../reminders/planning.ts';
 import { reconcileStale } from '../reminders/reconcile.ts';
 import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
 import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
-import { createSmsApi, type SmsSender } from '../sms/sender.ts';
+import { createSmsApi, type SmsApi, type SmsSender } from '../sms/sender.ts';
 import { createTwilioClient } from '../sms/twilio-client.ts';
 
 export const DISPATCH_QUEUE = 'sms-dispatch';
@@ -28,6 +28,9 @@ declare module 'fastify' {
       status(orgId: string): Promise<ReminderStatus>;
       /** Asks for a dispatch pass now (reminders also go at the next tick without it). */
       wake(): Promise<void>;
+      /** The Twilio client and sender every SMS goes through (replies too). */
+      sms: SmsApi;
+      sender: SmsSender;
     };
   }
 }
@@ -159,6 +162,8 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
       return { states, reasons, creditBalance: await creditBalance(store(), orgId, options.creditAllowance) };
     },
     wake: () => schedule(0),
+    sms,
+    sender,
   });
   log.info({ sender: senderKey(sender).slice(0, 2) }, 'SMS reminders enabled');
 }
