@@ -61,6 +61,11 @@ t.test('sandbox: connect the demo org end to end with no browser, see its data s
     async () => ((await httpsGet(server.port, '/readyz')).status === 200 ? true : undefined),
     STARTUP_MS,
   );
+  const smsPage = /Watch the SMS the demo sends: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(server.output())?.[1];
+  t.ok(smsPage, 'the Twilio stand-in page is printed');
+  const messagesPage = await fetch(smsPage!);
+  t.equal(messagesPage.status, 200);
+  t.match(await messagesPage.text(), /<html/i, 'it lists the messages sent');
 
   // 1. The Connect button: to the emulator's authorize page, with PKCE and state.
   const start = await service(connectUrl);

@@ -10,6 +10,7 @@ import { loadConnection, type Connection } from './org/connections.ts';
 import { finishConnect, startConnect, type ConnectContext } from './salesforce/connect/flow.ts';
 import { seedDemoClinic } from './salesforce/emulator/demo.ts';
 import { OrgEmulator } from './salesforce/emulator/server.ts';
+import { TwilioStandIn } from './sms/standin/server.ts';
 
 /** The sandbox cannot start for a reason a person can fix; the message says how. */
 export class SandboxError extends Error {
@@ -22,6 +23,8 @@ export class SandboxError extends Error {
 export interface Sandbox {
   /** For buildApp: the emulator's connected app, and its URL for every login host. */
   salesforce: NonNullable<AppDependencies['salesforce']>;
+  /** For buildApp: the Twilio stand-in as Twilio, so reminders and replies run end to end. */
+  twilio: NonNullable<AppDependencies['twilio']>;
   /** Lines to print with the welcome: the demo clinic's booking page, and where to connect the demo org. */
   urls: string[];
   /**
@@ -33,6 +36,9 @@ export interface Sandbox {
   /** Stops the emulator and saves its state (after the app, whose sync and outbox talk to it). */
   close(): Promise<void>;
 }
+
+/** The sandbox's sender: a number Twilio reserves for tests. */
+const SANDBOX_SMS_FROM = '+15005550006';
 
 /** Where the demo org lives between runs; delete its folder to start the demo afresh. */
 export function sandboxOrgStateFile(dataDir: string): string {
@@ -70,20 +76,34 @@ export async function startSandbox(config: Config, logger: FastifyBaseLogger): P
     { orgId: org.orgId, url: org.url, restored: org.restored },
     org.restored ? 'demo org emulator started from its saved state' : 'demo org emulator started with the demo clinic',
   );
+  // Messages live in memory: its page lists what this run "sent".
+  const twilio = new TwilioStandIn({ host: '127.0.0.1', port: 0 });
+  await twilio.start();
   const loginHost = new URL(org.url).host;
   // `127.0.0.1:<port>` needs no escaping in a query, and reads better without it.
   const connect = `${new URL('/connect', config.publicUrl).toString()}?loginHost=${loginHost}`;
   const slug = org.records('Slotwise_Booking_Page__c').find((page) => page.Public_Slug__c)?.Public_Slug__c;
   return {
     salesforce: { loginUrlOverride: org.url, clientId: org.clientId, clientSecret: org.clientSecret },
+    twilio: {
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      messagingServiceSid: undefined,
+      fromNumber: SANDBOX_SMS_FROM,
+      apiBaseUrl: twilio.url,
+    },
     urls: [
       ...(typeof slug === 'string'
         ? [`Book at the demo clinic: ${new URL(`/book/${encodeURIComponent(slug)}`, config.publicUrl).toString()}`]
         : []),
       `Connect the demo org: ${connect}`,
+      `Watch the SMS the demo sends: ${twilio.url}/`,
     ],
     connectDemoOrg: (app) => connectDemoOrg(app, org, loginHost, logger),
-    close: () => org.close(),
+    close: async () => {
+      await twilio.close();
+      await org.close();
+    },
   };
 }
 

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     logger,
     tls: await loadTls(config),
     keyProvider,
-    ...(sandbox ? { salesforce: sandbox.salesforce } : {}),
+    ...(sandbox ? { salesforce: sandbox.salesforce, twilio: sandbox.twilio } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   const redirect =
