@@ -69,7 +69,7 @@ for (const backend of BACKENDS) {
       const outcomes = await Promise.all(requests.map((s) => holdNewBooking(store, newBooking(s), s, NOW)));
       t.equal(outcomes.filter((o) => o === 'held').length, 1);
       t.equal(outcomes.filter((o) => o === 'taken').length, 39);
-      const busy = await sessionBusy(store, ORG, ['R1'], T0 - 60 * MIN, T0 + 120 * MIN);
+      const busy = await sessionBusy(store, ORG, ['R1'], T0 - 60 * MIN, T0 + 120 * MIN, NOW);
       t.equal(busy.length, 1);
     });
 
@@ -95,7 +95,7 @@ for (const backend of BACKENDS) {
         Array.from({ length: 10 }, () => holdNewBooking(store, newBooking(cls), cls, NOW)),
       );
       t.equal(outcomes.filter((o) => o === 'held').length, 3);
-      const [session] = await sessionBusy(store, ORG, ['R1'], base, base + MIN);
+      const [session] = await sessionBusy(store, ORG, ['R1'], base, base + MIN, NOW);
       t.equal(session?.seats, 3);
       const seats = await store.query<{ seat: number }>(
         `select seat from booking_seat bs join booking_session s on s.id = bs.session_id
@@ -124,6 +124,8 @@ for (const backend of BACKENDS) {
       const stale = newBooking(seat(base));
       t.equal(await holdNewBooking(store, stale, seat(base), NOW), 'held');
       const later = new Date(NOW.getTime() + 3 * MIN);
+      t.equal((await sessionBusy(store, ORG, ['R1'], base, base + MIN, NOW)).length, 1, 'busy while held');
+      t.same(await sessionBusy(store, ORG, ['R1'], base, base + MIN, later), [], 'free once expired');
       t.equal(await holdNewBooking(store, newBooking(seat(base)), seat(base, { expiresAt: later }), later), 'held');
       const [row] = await store.query<{ state: string }>(`select state from booking where id = $1`, [stale.id]);
       t.equal(row?.state, 'failed');

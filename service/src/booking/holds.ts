@@ -319,8 +319,9 @@ export async function bookingByIdempotencyKey(
 }
 
 /**
- * Busy time of the service's own live sessions on these resources (held or confirmed seats): the
- * appointments the org may not have yet, or that sync has not brought back yet.
+ * Busy time of the service's own live sessions on these resources (confirmed seats, and held ones
+ * not expired at `now`): the appointments the org may not have yet, or that sync has not brought
+ * back yet. An expired hold no longer hides the time, even before a hold releases it.
  */
 export async function sessionBusy(
   db: Queryable,
@@ -328,6 +329,7 @@ export async function sessionBusy(
   resourceIds: readonly string[],
   from: EpochMs,
   to: EpochMs,
+  now: Date,
 ): Promise<
   {
     resourceId: string;
@@ -346,16 +348,20 @@ export async function sessionBusy(
     start_at: Date;
     lower: Date;
     upper: Date;
-    seats_taken: number;
+    seats: number;
     booking_keys: string[];
   }>(
-    `select s.resource_id, s.type_id, s.start_at, lower(s.during) as lower, upper(s.during) as upper, s.seats_taken,
-            array(select b.booking_key from booking_seat bs join booking b on b.id = bs.booking_id
-                   where bs.session_id = s.id) as booking_keys
+    `select s.resource_id, s.type_id, s.start_at, lower(s.during) as lower, upper(s.during) as upper,
+            live.seats, live.booking_keys
        from booking_session s
-      where s.org_id = $1 and s.resource_id = any($2::text[]) and s.seats_taken > 0
+       cross join lateral (
+         select count(*)::int as seats, array_agg(b.booking_key) as booking_keys
+           from booking_seat bs join booking b on b.id = bs.booking_id
+          where bs.session_id = s.id and (bs.state = 'confirmed' or bs.expires_at > $5)
+       ) live
+      where s.org_id = $1 and s.resource_id = any($2::text[]) and s.seats_taken > 0 and live.seats > 0
         and s.during && tstzrange($3, $4, '[)')`,
-    [orgId, resourceIds, new Date(from), new Date(to)],
+    [orgId, resourceIds, new Date(from), new Date(to), now],
   );
   return rows.map((row) => ({
     resourceId: row.resource_id,
@@ -363,7 +369,7 @@ export async function sessionBusy(
     start: row.start_at.getTime(),
     bufferedStart: row.lower.getTime(),
     bufferedEnd: row.upper.getTime(),
-    seats: row.seats_taken,
+    seats: row.seats,
     bookingKeys: row.booking_keys,
   }));
 }

@@ -145,7 +145,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
   ): Promise<BusyInterval[]> {
     const [appointments, sessions] = await Promise.all([
       deps.schedule().appointmentBusy(orgId, resourceIds, from, to),
-      sessionBusy(deps.store(), orgId, resourceIds, from, to),
+      sessionBusy(deps.store(), orgId, resourceIds, from, to, deps.now()),
     ]);
     const inSessions = new Set(sessions.flatMap((session) => session.bookingKeys));
     const busy: BusyInterval[] = [];
