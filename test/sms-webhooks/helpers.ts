@@ -20,7 +20,7 @@ import { saveEmulatorConnection, startOrgEmulator } from '../helpers/org-emulato
 import { freePort, waitFor } from '../helpers/process.ts';
 import { apiFor, FROM_NUMBER, startStandIn } from '../sms/helpers.ts';
 
-export const PATIENT = '+447700900123';
+export const PATIENT = '+447911123456';
 
 export interface SmsTestApp {
   app: FastifyInstance;

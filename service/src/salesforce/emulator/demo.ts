@@ -58,7 +58,7 @@ export function seedDemoClinic(org: OrgEmulator, now: Date = new Date()): DemoCl
     FirstName: 'Maria',
     LastName: "O'Brien",
     Email: 'maria.obrien@example.com',
-    MobilePhone: '+447700900123',
+    MobilePhone: '+447911123456',
   });
   const lead = org.insert('Lead', { FirstName: 'Tom', LastName: 'Hughes', Company: 'Self', Email: 'tom@example.com' });
   ids.set('ContactMaria', contact.Id as string);
@@ -74,7 +74,7 @@ export function seedDemoClinic(org: OrgEmulator, now: Date = new Date()): DemoCl
       Resource__c: ids.get('ResourceOkaforRef'),
       Time_Zone__c: 'Europe/London',
       Patient_Name__c: "Maria O'Brien",
-      Patient_Phone__c: '+447700900123',
+      Patient_Phone__c: '+447911123456',
       Patient_Email__c: 'maria.obrien@example.com',
       SMS_Consent__c: true,
       Contact__c: contact.Id,
