@@ -121,6 +121,24 @@ t.test('changes are saved shortly after they happen, without waiting for close',
   t.pass('a new refresh token reaches the file');
 });
 
+t.test('opening an emulator on its state file does not write the file back', async (t) => {
+  const file = join(tempDataDir(t), 'state.json');
+  const org = new OrgEmulator({ stateFile: file });
+  org.insert('Lead', { LastName: 'Kept', Company: 'Self' });
+  await org.close();
+  const before = readFileSync(file, 'utf8');
+  // What a second process (or a test peeking at the file) does: open it and look.
+  const peek = new OrgEmulator({ stateFile: file });
+  t.ok(peek.restored);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  org.insert('Lead', { LastName: 'Later', Company: 'Self' });
+  org.save();
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const after = readFileSync(file, 'utf8');
+  t.not(after, before, 'the first emulator saved its change');
+  t.match(after, '"Later"', 'and nothing overwrote it with what the peek had loaded');
+});
+
 t.test('a state file that is not a saved org is refused, naming the file', async (t) => {
   const dir = tempDataDir(t);
   const garbage = join(dir, 'garbage.json');

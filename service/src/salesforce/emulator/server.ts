@@ -91,7 +91,12 @@ export class OrgEmulator {
     this.clientSecret = saved?.clientSecret ?? options.clientSecret ?? 'emulator-client-secret';
     this.#now = options.now ?? (() => new Date());
     this.integrationUserId = new IdGenerator('0I').next('005');
-    const onChange = () => this.#scheduleSave();
+    // What the constructor itself creates is the starting state, not a change to save: an emulator
+    // opened on a state file must not write that file back unless something happens.
+    let constructed = false;
+    const onChange = () => {
+      if (constructed) this.#scheduleSave();
+    };
     this.#store = new RecordStore({ schema: this.schema, now: this.#now, userId: this.integrationUserId, onChange });
     const users = this.#object('User');
     // The integration user exists as a record, so Owner/CreatedBy lookups resolve.
@@ -117,6 +122,7 @@ export class OrgEmulator {
       this.#store.importState(saved.records);
       this.#oauth.importState(saved.oauth);
     }
+    constructed = true;
   }
 
   /** Base URL: both the login URL and the instance URL. Set once `start()` resolves. */
