@@ -116,3 +116,41 @@ t.test('OUTBOX_RETENTION_DAYS: 7 by default, 1 to 365', async (t) => {
     ]);
   }
 });
+
+t.test('CREDIT_PACKS: credits:price-minor:currency entries, with defaults', async (t) => {
+  t.same(loadConfig({}).creditPacks, [
+    { credits: 100, price: { minor: 1500, currency: 'USD' } },
+    { credits: 500, price: { minor: 6000, currency: 'USD' } },
+    { credits: 2000, price: { minor: 20000, currency: 'USD' } },
+  ]);
+  t.same(loadConfig({ CREDIT_PACKS: '50:999:EUR, 1000:9900:EUR' }).creditPacks, [
+    { credits: 50, price: { minor: 999, currency: 'EUR' } },
+    { credits: 1000, price: { minor: 9900, currency: 'EUR' } },
+  ]);
+  for (const bad of [
+    '100:15.00:USD',
+    '100:1500',
+    '0:1500:USD',
+    '100:0:USD',
+    '100:1500:usd',
+    '100:1500:USD,',
+    'ten:1:USD',
+  ]) {
+    t.match(
+      problemsOf({ CREDIT_PACKS: bad }),
+      [/^CREDIT_PACKS: entry ".*" must be credits:price-in-minor-units:CURRENCY/],
+      bad,
+    );
+  }
+  t.same(problemsOf({ CREDIT_PACKS: '100:1500:USD,100:1400:USD' }), ['CREDIT_PACKS: two packs of 100 credits in USD']);
+  t.same(problemsOf({ CREDIT_PACKS: '100:1500:USD,100:1400:EUR' }), [], 'the same size in two currencies is fine');
+});
+
+t.test('CREDIT_LOW_BALANCE: 50 by default, a whole number from 0', async (t) => {
+  t.equal(loadConfig({}).creditLowBalance, 50);
+  t.equal(loadConfig({ CREDIT_LOW_BALANCE: '0' }).creditLowBalance, 0);
+  t.equal(loadConfig({ CREDIT_LOW_BALANCE: '1000' }).creditLowBalance, 1000);
+  for (const bad of ['-1', 'low', '2.5']) {
+    t.match(problemsOf({ CREDIT_LOW_BALANCE: bad }), [/^CREDIT_LOW_BALANCE must be a whole number from 0/]);
+  }
+});

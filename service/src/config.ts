@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseMasterKeys, type MasterKey } from './crypto/key-provider.ts';
+import { DEFAULT_CREDIT_PACKS, DEFAULT_LOW_BALANCE, parseCreditPacks, type CreditPack } from './credits/packs.ts';
 
 /** Everything the service reads from its environment, validated once at start. */
 export interface Config {
@@ -38,6 +39,10 @@ export interface Config {
   smsRatePerSecond: number;
   /** Each org's SMS credits until payments bring a balance (SMS_CREDIT_ALLOWANCE, in segments). */
   smsCreditAllowance: number;
+  /** The credit packs on sale and their prices (CREDIT_PACKS, credits:price-minor:currency,…). */
+  creditPacks: CreditPack[];
+  /** Available credits at or below which the admin console warns (CREDIT_LOW_BALANCE). */
+  creditLowBalance: number;
 }
 
 export interface TwilioConfig {
@@ -119,6 +124,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   }
 
   const twilio = readTwilio(read, problems);
+  const creditPacks = parseCreditPacks(read.text('CREDIT_PACKS', DEFAULT_CREDIT_PACKS));
+  if ('problem' in creditPacks) problems.push(`CREDIT_PACKS: ${creditPacks.problem}`);
 
   const config: Config = {
     sandbox,
@@ -146,6 +153,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     twilio,
     smsRatePerSecond: read.integer('SMS_RATE_PER_SECOND', 10, 1, 1_000),
     smsCreditAllowance: read.integer('SMS_CREDIT_ALLOWANCE', 500, 0, 100_000_000),
+    creditPacks: 'packs' in creditPacks ? creditPacks.packs : [],
+    creditLowBalance: read.integer('CREDIT_LOW_BALANCE', DEFAULT_LOW_BALANCE, 0, 100_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
