@@ -36,6 +36,8 @@ export interface AppDependencies {
   salesforce?: { loginUrlOverride?: string; clientId: string; clientSecret: string };
   /** Overrides Twilio (sandbox mode and tests point it at the Twilio stand-in). */
   twilio?: TwilioConfig;
+  /** The reminders' clock (tests set a daytime instant, so quiet hours do not follow the real hour). */
+  reminderClock?: () => Date;
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -92,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       publicUrl: config.publicUrl,
       ratePerSecond: config.smsRatePerSecond,
       creditAllowance: config.smsCreditAllowance,
+      ...(deps.reminderClock ? { now: deps.reminderClock } : {}),
     });
     await app.register(twilioWebhookRoutes, {
       authToken: twilio.authToken,

@@ -2,6 +2,7 @@
 // as Twilio, every log line captured. Builds again on the same store for restart tests.
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
+import { Temporal } from 'temporal-polyfill';
 import { buildApp } from '../../service/src/app.ts';
 import { loadConfig, type TwilioConfig } from '../../service/src/config.ts';
 import { ConfiguredKeyProvider, type MasterKey } from '../../service/src/crypto/key-provider.ts';
@@ -24,9 +25,36 @@ export function twilioFor(standin: TwilioStandIn): TwilioConfig {
   };
 }
 
+/** The demo clinic's appointments are in London. */
+export const DEMO_ZONE = 'Europe/London';
+
+/**
+ * The reminders' clock: real time moving, shifted back to the most recent noon in `timeZone`, so a
+ * test's sends never meet quiet hours (21:00-08:00 at least) whatever the hour it runs at, and
+ * appointments seeded ahead of the real time are still ahead. `advance` jumps it forward.
+ */
+export class DaytimeClock {
+  #offsetMs: number;
+
+  constructor(timeZone = DEMO_ZONE, realNow = Date.now()) {
+    const here = Temporal.Instant.fromEpochMilliseconds(realNow).toZonedDateTimeISO(timeZone);
+    let noon = here.withPlainTime({ hour: 12 });
+    if (Temporal.ZonedDateTime.compare(noon, here) > 0) noon = noon.subtract({ days: 1 });
+    this.#offsetMs = noon.epochMilliseconds - realNow;
+  }
+
+  now = (): Date => new Date(Date.now() + this.#offsetMs);
+
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
 export interface ReminderAppOptions {
   creditAllowance?: number;
   masterKey: MasterKey;
+  /** Default: a DaytimeClock in the demo clinic's zone. */
+  clock?: DaytimeClock;
 }
 
 export async function reminderApp(
@@ -35,7 +63,7 @@ export async function reminderApp(
   org: OrgEmulator,
   standin: TwilioStandIn,
   options: ReminderAppOptions,
-): Promise<{ app: FastifyInstance; logs: string[] }> {
+): Promise<{ app: FastifyInstance; logs: string[]; clock: DaytimeClock }> {
   const config = loadConfig({
     DATA_DIR: store.dataDir,
     ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
@@ -44,19 +72,21 @@ export async function reminderApp(
     SMS_RATE_PER_SECOND: '200',
   });
   const logs: string[] = [];
+  const clock = options.clock ?? new DaytimeClock();
   const app = await buildApp(config, {
     logger: createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }),
     tls: undefined,
     keyProvider: new ConfiguredKeyProvider([options.masterKey]),
     salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
     twilio: twilioFor(standin),
+    reminderClock: clock.now,
   });
   t.teardown(() => app.close());
   await app.ready();
   await app.storeConnection.whenReady();
   const [connected] = await app.storeConnection.store.query('select 1 from org_connection');
   if (!connected) await saveEmulatorConnection(app.storeConnection.store, app.envelope, org);
-  return { app, logs };
+  return { app, logs, clock };
 }
 
 /** A rule for every appointment: `offsetMinutes` before the start, sent at once if already past. */
@@ -70,15 +100,6 @@ export function addRule(org: OrgEmulator, offsetMinutes: number, template: strin
     If_Past__c: 'Send Now',
   });
   return rule.Id as string;
-}
-
-/** No quiet hours to speak of, so a test's sends do not depend on the hour it runs at. */
-export function minimalQuietHours(org: OrgEmulator): void {
-  const [page] = org.records('Slotwise_Booking_Page__c');
-  org.update('Slotwise_Booking_Page__c', page!.Id as string, {
-    Quiet_Hours_Start__c: '00:00:00.000Z',
-    Quiet_Hours_End__c: '00:01:00.000Z',
-  });
 }
 
 export async function reminderStates(app: FastifyInstance): Promise<Record<string, number>> {

@@ -4,6 +4,7 @@
 // and a TTL bounds how long another instance, which does not hear that event, keeps an old copy.
 import type { OrgApi, SalesforceRecord } from '../salesforce/org-api.ts';
 import { soql } from '../salesforce/soql.ts';
+import { clampQuietHours, DEFAULT_QUIET_HOURS, parseQuietHours } from './quiet-hours.ts';
 import type { QuietHours, ReminderRule } from './types.ts';
 
 export const REMINDER_RULE_OBJECT = 'Slotwise_Reminder_Rule__c';
@@ -17,11 +18,18 @@ export interface ReminderSettings {
   orgName: string;
 }
 
-export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '08:00' };
-
-/** A Salesforce time (`21:00:00.000Z`) as 'HH:MM'; undefined for anything else. */
-export function hoursAndMinutes(value: unknown): string | undefined {
-  return typeof value === 'string' && /^\d{2}:\d{2}/.test(value) ? value.slice(0, 5) : undefined;
+/**
+ * The booking page's quiet hours, never narrower than the service's (an org may only be stricter:
+ * clampQuietHours). A page whose quiet hours are not times of day gets the default.
+ */
+export function quietHoursOf(page: SalesforceRecord | undefined): QuietHours {
+  const time = (value: unknown) => (typeof value === 'string' ? value : null);
+  try {
+    return clampQuietHours(parseQuietHours(time(page?.Quiet_Hours_Start__c), time(page?.Quiet_Hours_End__c)));
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return DEFAULT_QUIET_HOURS;
+  }
 }
 
 /** A rule row as the planner needs it; undefined for one it cannot use (no offset or template). */
@@ -57,10 +65,7 @@ export async function loadReminderSettings(orgApi: OrgApi, orgId: string): Promi
   const page = pages[0];
   return {
     rules: rules.map(ruleOf).filter((rule): rule is ReminderRule => rule !== undefined),
-    quietHours: {
-      start: hoursAndMinutes(page?.Quiet_Hours_Start__c) ?? DEFAULT_QUIET_HOURS.start,
-      end: hoursAndMinutes(page?.Quiet_Hours_End__c) ?? DEFAULT_QUIET_HOURS.end,
-    },
+    quietHours: quietHoursOf(page),
     defaultTimeZone: typeof page?.Default_Time_Zone__c === 'string' ? page.Default_Time_Zone__c : 'UTC',
     orgName: typeof orgs[0]?.Name === 'string' ? orgs[0].Name : '',
   };
