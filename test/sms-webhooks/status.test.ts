@@ -64,7 +64,7 @@ for (const backend of BACKENDS) {
       await eventually('the org record says Delivered', () => orgRecord(env, sid)?.Status__c === 'Delivered');
       const record = orgRecord(env, sid)!;
       t.equal(record.Direction__c, 'Outbound');
-      t.equal(record.Masked_Number__c, '+44••••••0123');
+      t.equal(record.Masked_Number__c, '+44••••••3456');
       t.equal(record.Appointment__c, env.ids.get('AppointmentTomorrow'));
       t.equal(record.Segments__c, 1);
       t.ok(record.Sent_At__c, 'sent time recorded');
