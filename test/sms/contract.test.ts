@@ -1,15 +1,15 @@
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { findSpec } from '../helpers/specs.ts';
 import { checkForm, formSchemaOf } from './form-contract.ts';
 import { apiFor, FROM_NUMBER, MESSAGING_SERVICE_SID, startStandIn } from './helpers.ts';
 
-// The shared specs live beside the repository (../shared/specs), never in it.
-const SPEC_FILE = join(import.meta.dirname, '..', '..', '..', 'shared', 'specs', 'twilio_api_v2010.json');
+const twilioSpec = findSpec('twilio_api_v2010.json');
 const MESSAGES_PATH = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 const MESSAGE_PATH = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
 
-const absent = existsSync(SPEC_FILE) ? false : `Twilio's API spec is not at ${SPEC_FILE}`;
+const absent = twilioSpec.skip;
+const SPEC_FILE = twilioSpec.path!;
 
 t.test('every request the service makes to Twilio matches Twilio’s API spec', { skip: absent }, async (t) => {
   const spec = JSON.parse(readFileSync(SPEC_FILE, 'utf8')) as {
