@@ -10,6 +10,7 @@ import { createLogger } from '../../service/src/logger.ts';
 import type { OrgEmulator } from '../../service/src/salesforce/emulator/server.ts';
 import type { StoreConfig } from '../../service/src/store/open.ts';
 import type { TwilioStandIn } from '../../service/src/sms/standin/server.ts';
+import { syncOrg } from '../../service/src/sync/sync.ts';
 import { saveEmulatorConnection } from '../helpers/org-emulator.ts';
 import { waitFor } from '../helpers/process.ts';
 
@@ -53,6 +54,8 @@ export class DaytimeClock {
 export interface ReminderAppOptions {
   creditAllowance?: number;
   masterKey: MasterKey;
+  /** SMS_RATE_PER_SECOND. Default 200. */
+  ratePerSecond?: number;
   /** Default: a DaytimeClock in the demo clinic's zone. */
   clock?: DaytimeClock;
 }
@@ -69,7 +72,7 @@ export async function reminderApp(
     ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}),
     LOG_LEVEL: 'debug',
     SMS_CREDIT_ALLOWANCE: String(options.creditAllowance ?? 500),
-    SMS_RATE_PER_SECOND: '200',
+    SMS_RATE_PER_SECOND: String(options.ratePerSecond ?? 200),
   });
   const logs: string[] = [];
   const clock = options.clock ?? new DaytimeClock();
@@ -111,4 +114,10 @@ export async function reminderStates(app: FastifyInstance): Promise<Record<strin
 
 export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
   await waitFor(what, async () => ((await check()) ? true : undefined), timeoutMs);
+}
+
+/** One sync tick now, as the org's sync job would run it (its own next tick may be a minute away). */
+export async function syncNow(app: FastifyInstance, orgId: string): Promise<void> {
+  const deps = { store: app.storeConnection.store, orgApi: app.orgApi, bus: app.sync.bus, now: () => new Date() };
+  await syncOrg(deps, orgId);
 }
