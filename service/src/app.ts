@@ -110,6 +110,10 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(bookingPlugin);
   await app.register(publicApiRoutes, { prefix: PUBLIC_API_PREFIX });
   await app.register(bookingPageRoutes, { booking: () => app.booking });
-  await app.register(orgAuthPlugin, { perMinute: config.rateLimitPerMinute, sandbox: config.sandbox });
+  await app.register(orgAuthPlugin, {
+    perMinute: config.rateLimitPerMinute,
+    sandbox: config.sandbox,
+    publicUrl: config.publicUrl,
+  });
   return app;
 }

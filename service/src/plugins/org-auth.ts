@@ -4,11 +4,13 @@ import { API_KEY_PATTERN, verifyApiKey } from '../org/api-keys.ts';
 import { auditHook } from '../org/audit.ts';
 import { auditRoutes } from '../org/audit-routes.ts';
 import { bookingRoutes } from '../org/booking-routes.ts';
+import { creditsRoutes } from '../org/credits-routes.ts';
 import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
 import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
 import { outboxRoutes } from '../org/outbox-routes.ts';
 import { orgRoutes } from '../org/routes.ts';
+import { smsRoutes } from '../org/sms-routes.ts';
 import { HttpProblem } from '../problem.ts';
 
 export { ORG_ROUTE, orgOf, type OrgPrincipal } from '../org/principal.ts';
@@ -111,7 +113,10 @@ export async function orgAuth(v1: FastifyInstance, options: OrgAuthOptions): Pro
  * The org API: `/v1` routes called by the org's Apex, behind `orgAuth`. Also registers the
  * connection's encrypted refresh token with key rotation.
  */
-async function orgApi(app: FastifyInstance, options: OrgAuthOptions & { sandbox: boolean }): Promise<void> {
+async function orgApi(
+  app: FastifyInstance,
+  options: OrgAuthOptions & { sandbox: boolean; publicUrl: URL },
+): Promise<void> {
   app.encryptedColumns.push(REFRESH_TOKEN_COLUMN);
   await app.register(
     async (v1) => {
@@ -120,6 +125,9 @@ async function orgApi(app: FastifyInstance, options: OrgAuthOptions & { sandbox:
       await v1.register(outboxRoutes);
       await v1.register(auditRoutes);
       await v1.register(bookingRoutes);
+      // Answer 503 sms_not_configured when Twilio is not configured (no app.reminders).
+      await v1.register(smsRoutes, { publicUrl: options.publicUrl });
+      await v1.register(creditsRoutes);
     },
     { prefix: '/v1' },
   );

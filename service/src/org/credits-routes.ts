@@ -1,0 +1,77 @@
+// The org's SMS credits through the org API (docs/org-api.yaml getCredits): the balance
+// (reminders/credits.ts: allowance − used, through app.reminders.status), what the last days used,
+// and whether reminders wait for credits. The payments issue replaces the allowance with a ledger
+// and fills `packs`; the route's shape stays.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { HttpProblem } from '../problem.ts';
+import { ORG_ROUTE, orgOf } from './principal.ts';
+
+/** Below this many credits the console warns the admin (about a week of reminders for a small clinic). */
+export const LOW_BALANCE_THRESHOLD = 50;
+/** Days of usage shown, today included. */
+export const USAGE_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** docs/org-api.yaml, components/schemas/Credits. */
+const CreditsSchema = Type.Object(
+  {
+    balance: Type.Integer(),
+    lowBalanceThreshold: Type.Integer(),
+    packs: Type.Array(
+      Type.Object({
+        packId: Type.String(),
+        credits: Type.Integer({ minimum: 1 }),
+        amount: Type.Number(),
+        currencyCode: Type.String(),
+      }),
+    ),
+    remindersPaused: Type.Boolean(),
+    pausedReminders: Type.Integer({ minimum: 0 }),
+    recentUsage: Type.Array(Type.Object({ day: Type.String(), segments: Type.Integer(), messages: Type.Integer() })),
+  },
+  { additionalProperties: false },
+);
+type Credits = Static<typeof CreditsSchema>;
+
+/** getCredits of the org API (registered under /v1 behind plugins/org-auth.ts). */
+export async function creditsRoutes(v1: FastifyInstance): Promise<void> {
+  v1.get(
+    '/credits',
+    { ...ORG_ROUTE, schema: { response: { 200: CreditsSchema } } },
+    async (request): Promise<Credits> => {
+      if (!v1.hasDecorator('reminders')) {
+        throw new HttpProblem(
+          503,
+          'sms_not_configured',
+          'SMS is not set up on this service',
+          'The service has no Twilio account configured; ask the service operator to set TWILIO_*.',
+        );
+      }
+      const { orgId } = orgOf(request);
+      const status = await v1.reminders.status(orgId);
+      const since = new Date(Date.now() - (USAGE_DAYS - 1) * DAY_MS);
+      since.setUTCHours(0, 0, 0, 0);
+      const usage = await v1.storeConnection.store.query<{ day: string; segments: number; messages: number }>(
+        `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD') as day,
+              sum(segments)::int as segments, count(*)::int as messages
+         from sms_credit_use where org_id = $1 and created_at >= $2
+        group by 1 order by 1 desc`,
+        [orgId, since],
+      );
+      const paused = status.states.paused ?? 0;
+      return {
+        balance: status.creditBalance,
+        lowBalanceThreshold: LOW_BALANCE_THRESHOLD,
+        packs: [],
+        remindersPaused: paused > 0,
+        pausedReminders: paused,
+        recentUsage: usage.map((row) => ({
+          day: row.day,
+          segments: Number(row.segments),
+          messages: Number(row.messages),
+        })),
+      };
+    },
+  );
+}
