@@ -27,6 +27,12 @@ const MAX_VALIDITY_SECONDS = 14_400;
 const MAX_RATE_WAIT_MS = 10_000;
 /** An org that cannot be read: its reminders wait this long before another try. */
 const ORG_UNAVAILABLE_DELAY_MS = 60_000;
+/**
+ * A batch's org read is trusted this long. Sends are one after another (a slow Twilio answer, a
+ * wait for the rate limit), so a later reminder of the batch reads the org again first: an
+ * appointment moved meanwhile is then retired instead of texted with its old time.
+ */
+const READ_FRESH_MS = 1_000;
 
 export interface Logger {
   info(object: object, message: string): void;
@@ -146,25 +152,39 @@ export async function dispatchBatch(deps: DispatchDeps, limit: number, signal?: 
   const pending = new Set(claimed.map((row) => row.id));
   try {
     for (const [orgId, reminders] of byOrg) {
+      const orgUnavailable = async (error: unknown, waiting: readonly ReminderRow[]) => {
+        deps.log.warn({ orgId, err: error }, 'org unavailable for reminders: they wait');
+        for (const reminder of waiting) {
+          const at = new Date(deps.now().getTime() + ORG_UNAVAILABLE_DELAY_MS);
+          count(await replan(deps.store, reminder, at, deps.now()));
+          pending.delete(reminder.id);
+        }
+      };
       let appointments: Map<string, SalesforceRecord>;
       let settings: ReminderSettings;
+      let readAt = deps.now().getTime();
       try {
         [appointments, settings] = await Promise.all([
           readAppointments(deps.orgApi, orgId, reminders),
           deps.settings(orgId),
         ]);
       } catch (error) {
-        deps.log.warn({ orgId, err: error }, 'org unavailable for reminders: they wait');
-        for (const reminder of reminders) {
-          const at = new Date(deps.now().getTime() + ORG_UNAVAILABLE_DELAY_MS);
-          count(await replan(deps.store, reminder, at, deps.now()));
-          pending.delete(reminder.id);
-        }
+        await orgUnavailable(error, reminders);
         continue;
       }
       const pausedBefore = result.outcomes.paused ?? 0;
-      for (const reminder of reminders) {
+      for (const [index, reminder] of reminders.entries()) {
         if (signal?.aborted) return result;
+        if (deps.now().getTime() - readAt > READ_FRESH_MS) {
+          const rest = reminders.slice(index);
+          try {
+            appointments = await readAppointments(deps.orgApi, orgId, rest);
+            readAt = deps.now().getTime();
+          } catch (error) {
+            await orgUnavailable(error, rest);
+            break;
+          }
+        }
         count(await sendReminder(deps, reminder, appointments.get(reminder.appointment_id), settings, signal));
         pending.delete(reminder.id);
       }
