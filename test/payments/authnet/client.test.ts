@@ -122,10 +122,14 @@ t.test('wrong credentials: auth_failed; unknown transaction: not_found', async (
   const { createAuthNetClient } = await import('../../../service/src/payments/authnet/client.ts');
   const bad = createAuthNetClient({
     apiLoginId: 'x',
-    transactionKey: 'y',
+    transactionKey: 'y'.repeat(16),
     endpoint: standin.endpoint,
     timeoutMs: 2000,
   });
+  t.throws(
+    () => createAuthNetClient({ apiLoginId: 'x', transactionKey: 'short', endpoint: '', timeoutMs: 1 }),
+    RangeError,
+  );
   t.equal((await failure(t, bad.getTransactionDetails('1'))).kind, 'auth_failed');
   t.equal((await failure(t, wrong.getTransactionDetails('123'))).kind, 'not_found');
 });

@@ -7,7 +7,7 @@ import {
 import type { CardEntry } from '../../../service/src/payments/authnet/standin/cards.ts';
 
 export const API_LOGIN_ID = 'standin-login';
-export const TRANSACTION_KEY = 'standin-transaction-key';
+export const TRANSACTION_KEY = 'standinTxKey1234'; // 16 characters, the XSD's maximum
 export const CLIENT_KEY = 'standin-public-client-key';
 export const GOOD_CARD: CardEntry = {
   cardNumber: '4111111111111111',

@@ -79,6 +79,12 @@ export type AuthNetClient = ReturnType<typeof createAuthNetClient>;
  * back (network error, timeout, unreadable answer) fails as `ambiguous`: it may have been applied.
  */
 export function createAuthNetClient(options: AuthNetClientOptions) {
+  // The schema's limits: longer values are refused by Authorize.Net on every request.
+  if (options.apiLoginId.length === 0 || options.apiLoginId.length > 25) {
+    throw new RangeError('The Authorize.Net API login ID must be 1 to 25 characters');
+  }
+  if (options.transactionKey.length !== 16)
+    throw new RangeError('The Authorize.Net transaction key must be 16 characters');
   function merchantAuthentication(): Contract {
     const auth = contract('MerchantAuthenticationType');
     auth.setName!(options.apiLoginId);
