@@ -29,6 +29,8 @@ export interface BenchConfig {
   /** Untimed, then timed, computations of a month of slots (and of its naive baseline). */
   availabilityWarmup: number;
   availabilityIterations: number;
+  /** Reminders dispatched to the Twilio stand-in per series (and raw sends in its baseline). */
+  smsReminders: number;
   /** Parts of the bench to run, in order. */
   parts: BenchPart[];
   /** Backends to run, in order. */
@@ -50,17 +52,18 @@ const BACKEND_NAMES: readonly BackendName[] = ['pglite', 'postgres'];
  * `store`: Store round-trips; `jobs`: the JobQueue (its baselines are store rows, so it brings
  * `store` along); `salesforce`: API calls per sync tick and per booking against the org emulator;
  * `availability`: the slot engine, compute only (no backend); `public-api`: the public slots endpoint
- * over HTTP, the whole app against the org emulator, beside a bare Fastify route.
+ * over HTTP, the whole app against the org emulator, beside a bare Fastify route; `sms`: reminder
+ * dispatch to the Twilio stand-in, one and two instances, beside raw SDK sends.
  */
-export type BenchPart = 'store' | 'jobs' | 'salesforce' | 'availability' | 'public-api';
+export type BenchPart = 'store' | 'jobs' | 'salesforce' | 'availability' | 'public-api' | 'sms';
 
-const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce', 'availability', 'public-api'];
+const PART_NAMES: readonly BenchPart[] = ['store', 'jobs', 'salesforce', 'availability', 'public-api', 'sms'];
 
 export const ENV_HELP =
   'BENCH_WARMUP, BENCH_ITERATIONS, BENCH_CONCURRENCY, BENCH_CONCURRENT_OPS, BENCH_JOB_ITERATIONS, BENCH_JOBS, ' +
   'BENCH_JOB_CONCURRENCY, BENCH_JOB_DEADLINE_SECONDS, BENCH_SYNC_TICKS, BENCH_BUSY_CHANGES (e.g. 10,100,1000), ' +
   'BENCH_BUSY_TICKS, BENCH_BOOKINGS, BENCH_BOOKING_BATCH, BENCH_AVAILABILITY_WARMUP, BENCH_AVAILABILITY_ITERATIONS, ' +
-  'BENCH_ONLY (store,jobs,salesforce,availability,public-api), ' +
+  'BENCH_SMS_REMINDERS, BENCH_ONLY (store,jobs,salesforce,availability,public-api,sms), ' +
   'BENCH_BACKENDS (pglite,postgres), BENCH_POSTGRES_URL';
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -80,6 +83,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     bookingBatch: count(env, 'BENCH_BOOKING_BATCH', 100),
     availabilityWarmup: count(env, 'BENCH_AVAILABILITY_WARMUP', 3, 0),
     availabilityIterations: count(env, 'BENCH_AVAILABILITY_ITERATIONS', 20),
+    smsReminders: count(env, 'BENCH_SMS_REMINDERS', 500),
     parts: parts(env.BENCH_ONLY),
     backends: backends(env.BENCH_BACKENDS),
     postgresUrl: env.BENCH_POSTGRES_URL ?? env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',

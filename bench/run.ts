@@ -15,6 +15,7 @@ import { benchPublicApi } from './public-api.bench.ts';
 import { formatTable } from './report.ts';
 import type { ResultRow } from './results.ts';
 import { benchSalesforce } from './salesforce.bench.ts';
+import { benchSms } from './sms.bench.ts';
 import { benchStore } from './store.bench.ts';
 
 /** The teardown of the backend being measured, for an interrupt to run. */
@@ -98,6 +99,10 @@ async function measureBackend(
     console.error(`${name}: timing the public slots endpoint against a bare Fastify route...`);
     rows.push(...(await benchPublicApi(name, config, cleanup)));
   }
+  if (config.parts.includes('sms')) {
+    console.error(`${name}: timing reminder dispatch to the Twilio stand-in against raw SDK sends...`);
+    rows.push(...(await benchSms(name, config, cleanup)));
+  }
   return undefined;
 }
 
@@ -129,11 +134,18 @@ const AVAILABILITY_EXPLANATION = [
   'for display instead, their ratio against a Temporal ZonedDateTime per slot.',
 ];
 
+const SMS_EXPLANATION = [
+  'SMS rows time reminder dispatch from due to sent at the Twilio stand-in (in-process, no network latency): their',
+  'ratio = raw SDK sends/s / reminders/s, the raw sends measured in this run with as many loops as dispatch lanes.',
+  "Two instances share one PostgreSQL database and its lanes (PGlite is one process's store: one instance only).",
+];
+
 function explanation(config: BenchConfig): string {
   const sections: string[][] = [];
   if (config.parts.includes('store')) sections.push(TIMING_EXPLANATION);
   if (config.parts.includes('salesforce')) sections.push(SALESFORCE_EXPLANATION);
   if (config.parts.includes('availability')) sections.push(AVAILABILITY_EXPLANATION);
+  if (config.parts.includes('sms')) sections.push(SMS_EXPLANATION);
   return sections.map((lines) => lines.join('\n')).join('\n\n');
 }
 
@@ -146,6 +158,7 @@ function describeRun(config: BenchConfig): string {
       `syncTicks=${config.syncTicks} busyChanges=${config.busyChanges.join(',')} busyTicks=${config.busyTicks} ` +
       `bookings=${config.bookings} bookingBatch=${config.bookingBatch} ` +
       `availabilityWarmup=${config.availabilityWarmup} availabilityIterations=${config.availabilityIterations} ` +
+      `smsReminders=${config.smsReminders} ` +
       `parts=${config.parts.join(',')} backends=${config.backends.join(',')}`,
     `(set with ${ENV_HELP})`,
   ].join('\n');
