@@ -2,25 +2,19 @@
 // org emulator, connected at start): book, see the confirmation, reschedule, cancel; a run with the
 // keyboard alone; axe-core on every step (no serious or critical WCAG 2.2 AA violation); 320px
 // width. Screenshots of each step go to test/e2e/screenshots/ (not committed).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { tempDataDir } from '../helpers/backends.ts';
+import { CHROMIUM, chromiumAvailable } from '../helpers/chromium.ts';
 import { freePort, startServer, waitFor } from '../helpers/process.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-if (!existsSync(CHROMIUM)) {
-  const reason = `${CHROMIUM} is missing: install Debian's chromium to run the browser tests`;
-  if (process.env.SLOTWISE_REQUIRE_CHROMIUM === '1') t.fail(reason);
-  else t.test('the booking page in Chromium', { skip: reason }, async () => {});
-} else {
-  await run();
-}
+if (chromiumAvailable(t, 'the booking page in Chromium')) await run();
 
 async function run(): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

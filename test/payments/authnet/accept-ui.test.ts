@@ -1,19 +1,14 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, chromiumAvailable } from '../../helpers/chromium.ts';
 import { API_LOGIN_ID, CLIENT_KEY, clientFor, nextInvoice, startStandIn } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium to run the browser tests`;
+const TITLE = 'AcceptUI.js: card fields in the stand-in’s frame, the nonce to the page’s handler, then charged';
 
-t.test(
-  'AcceptUI.js: card fields in the stand-in’s frame, the nonce to the page’s handler, then charged',
-  { skip },
-  async (t) => {
+if (chromiumAvailable(t, TITLE)) {
+  t.test(TITLE, async (t) => {
     const standin = await startStandIn(t);
     // The merchant's page, on another origin than the stand-in.
     const page = `<!doctype html><html><body>
@@ -70,5 +65,5 @@ t.test(
       capture: true,
     });
     t.equal(charge.last4, '1111', 'the nonce charges the card entered');
-  },
-);
+  });
+}

@@ -1,14 +1,14 @@
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { validateXML } from 'xmllint-wasm';
+import { findSpec } from '../../helpers/specs.ts';
 import { TEST_TRIGGERS } from '../../../service/src/payments/authnet/standin/cards.ts';
 import { clientFor, GOOD_CARD, nextInvoice, startStandIn } from './helpers.ts';
 import { anetJsonToXml } from './json-to-xml.ts';
 
-// The shared specs live beside the repository (../shared/specs), never in it.
-const SPEC_FILE = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'specs', 'AnetApiSchema.xsd');
-const absent = existsSync(SPEC_FILE) ? false : `Authorize.Net's XSD is not at ${SPEC_FILE}`;
+const xsdSpec = findSpec('AnetApiSchema.xsd');
+const absent = xsdSpec.skip;
+const SPEC_FILE = xsdSpec.path!;
 
 async function validate(xsd: string, request: Record<string, unknown>) {
   const result = await validateXML({
