@@ -43,8 +43,10 @@ t.test('real credentials switch sandbox mode off, and production settings are th
     /TLS_CERT_FILE and TLS_KEY_FILE are required/,
     /PUBLIC_URL is required/,
     /ENCRYPTION_KEYS is required/,
+    /TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together/,
+    /exactly one of TWILIO_MESSAGING_SERVICE_SID and TWILIO_FROM_NUMBER/,
   ]);
-  t.equal(problems.length, 3, 'each missing variable is named once');
+  t.equal(problems.length, 5, 'each missing variable is named once');
 });
 
 t.test('behind a TLS-terminating proxy no certificate is needed', async (t) => {
