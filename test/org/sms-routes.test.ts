@@ -8,7 +8,7 @@ import { issueApiKey } from '../../service/src/org/api-keys.ts';
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
 import { to18 } from '../../service/src/salesforce/ids.ts';
 import { recipientHash, recipientKey } from '../../service/src/sms/recipient.ts';
-import { recordOptOut } from '../../service/src/sms/replies.ts';
+import { recordOptOut } from '../../service/src/sms/opt-outs.ts';
 import { BACKENDS, freshStoreConfig } from '../helpers/backends.ts';
 import { startOrgEmulator } from '../helpers/org-emulator.ts';
 import { reminderApp, until } from '../reminders/helpers.ts';

@@ -14,7 +14,7 @@ import { generateMasterKey } from '../../service/src/crypto/key-provider.ts';
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
 import type { OrgEmulator } from '../../service/src/salesforce/emulator/server.ts';
 import { recipientHash, recipientKey } from '../../service/src/sms/recipient.ts';
-import { recordOptOut } from '../../service/src/sms/replies.ts';
+import { recordOptOut } from '../../service/src/sms/opt-outs.ts';
 import type { TwilioStandIn } from '../../service/src/sms/standin/server.ts';
 import { BACKENDS, freshStoreConfig } from '../helpers/backends.ts';
 import { startOrgEmulator } from '../helpers/org-emulator.ts';

@@ -15,7 +15,7 @@ import type { Store } from '../store/store.ts';
 import { salesforceDateTime } from '../sync/derive.ts';
 import { creditBalance, lockOrgCredits, releaseCredits, reserveCredits, settleCredits } from './credits.ts';
 import { insertOutbound, markAccepted, markNotSent } from './messages.ts';
-import { isOptedOut, recordOptOut } from './opt-outs.ts';
+import { isOptedOut, recordOptOutOfMessage } from '../sms/opt-outs.ts';
 import { reconcileAttempt } from './reconcile.ts';
 import type { ReminderSettings } from './rules.ts';
 
@@ -360,7 +360,7 @@ export async function applySendResult(
     }
     case 'opted_out':
       await notSent(deps, messageId, String(result.code), now);
-      await recordOptOut(deps.store, reminder.org_id, messageId, now, deps.log);
+      await recordOptOutOfMessage(deps.store, reminder.org_id, messageId, now);
       await settle(deps.store, reminder.id, 'skipped', 'opted_out', now);
       return 'skipped';
     case 'invalid_number':

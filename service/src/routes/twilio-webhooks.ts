@@ -12,13 +12,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { linkExpiry, signManageToken, signingKeySource } from '../booking/manage-token.ts';
 import { HttpProblem } from '../problem.ts';
 import { classifyReply, type ReplyIntent } from '../sms/keywords.ts';
+import { recordOptOut, removeOptOut } from '../sms/opt-outs.ts';
 import { recipientHash, recipientKey } from '../sms/recipient.ts';
 import {
   INBOUND_PATH,
   STATUS_CALLBACK_PATH,
   messageCipherContext,
-  recordOptOut,
-  removeOptOut,
   sendReply,
   smsMessageWrite,
   type ReplyDeps,

@@ -3,6 +3,7 @@
 import type { Envelope } from '../crypto/envelope.ts';
 import type { OutboxWrite } from '../outbox/outbox.ts';
 import type { Queryable, Store } from '../store/store.ts';
+import { isOptedOut, recordOptOut } from './opt-outs.ts';
 import { maskNumber } from './reply-texts.ts';
 import type { SendResult, SmsApi, SmsSender } from './sender.ts';
 import { isTwilioStatus, orgStatusValue, shouldApply, type TwilioStatus } from './status.ts';
@@ -86,11 +87,7 @@ export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' };
 export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOutcome> {
   const store = deps.store();
   const id = await store.transaction(async (tx) => {
-    const [optedOut] = await tx.query(`select 1 from sms_opt_out where org_id = $1 and recipient_hash = $2`, [
-      reply.orgId,
-      reply.recipientHash,
-    ]);
-    if (optedOut) return undefined;
+    if (await isOptedOut(tx, reply.orgId, reply.recipientHash)) return undefined;
     const [row] = await tx.query<{ id: number }>(
       `insert into sms_message (org_id, appointment_id, direction, kind, recipient_hash, sender, status, created_at)
        values ($1, $2, 'outbound', $3, $4, $5, 'sending', $6) returning id`,
@@ -166,18 +163,4 @@ export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOut
   });
   if (result.kind === 'sent') await deps.wake(reply.orgId);
   return result;
-}
-
-/** STOP and its kin: stored at once, so the next send to this number for the org is refused. */
-export async function recordOptOut(tx: Queryable, orgId: string, recipientHash: string, at: Date): Promise<void> {
-  await tx.query(
-    `insert into sms_opt_out (org_id, recipient_hash, opted_out_at) values ($1, $2, $3)
-     on conflict (org_id, recipient_hash) do nothing`,
-    [orgId, recipientHash, at],
-  );
-}
-
-/** START and its kin. */
-export async function removeOptOut(tx: Queryable, orgId: string, recipientHash: string): Promise<void> {
-  await tx.query(`delete from sms_opt_out where org_id = $1 and recipient_hash = $2`, [orgId, recipientHash]);
 }
