@@ -7,9 +7,10 @@
 //                        ‖ link version (2: the booking's link_version; a reschedule bumps it, so
 //                          links sent before it stop working)
 //   mac (16 bytes)     = HMAC-SHA256(key, "slotwise-manage-v1" ‖ payload), first 128 bits.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Envelope } from '../crypto/envelope.ts';
 import type { EncryptedColumn } from '../crypto/rotation.ts';
+import { storedServiceKey } from '../crypto/service-key.ts';
 import type { Store } from '../store/store.ts';
 import { bookingProblem } from './errors.ts';
 import type { ManagePurpose } from './types.ts';
@@ -36,7 +37,6 @@ export const SIGNING_KEY_COLUMN: EncryptedColumn = {
   column: 'key_ciphertext',
   idColumn: 'id',
 };
-const KEY_CONTEXT = { table: SIGNING_KEY_COLUMN.table, column: SIGNING_KEY_COLUMN.column, rowId: '1' };
 
 /** When links to a booking ending at `end` expire, seen from `now`. */
 export function linkExpiry(end: number, now: number): number {
@@ -83,29 +83,7 @@ function mac(key: Buffer, payload: Buffer): Buffer {
   return createHmac('sha256', key).update(DOMAIN).update(payload).digest().subarray(0, MAC_BYTES);
 }
 
-/**
- * The signing key: created once (32 random bytes; of two instances creating it at once, the first
- * insert wins and both read the winner), kept encrypted under the envelope, and cached in memory.
- */
+/** The signing key, kept encrypted in the store (crypto/service-key.ts). */
 export function signingKeySource(store: () => Store, envelope: Envelope): () => Promise<Buffer> {
-  let cached: Promise<Buffer> | undefined;
-  const load = async (): Promise<Buffer> => {
-    const db = store();
-    const [existing] = await db.query<{ key_ciphertext: Buffer }>('select key_ciphertext from booking_signing_key');
-    if (existing) return envelope.decrypt(existing.key_ciphertext, KEY_CONTEXT);
-    const ciphertext = await envelope.encrypt(randomBytes(32), KEY_CONTEXT);
-    await db.query(
-      `insert into booking_signing_key (id, key_ciphertext, created_at) values (1, $1, $2) on conflict (id) do nothing`,
-      [ciphertext, new Date()],
-    );
-    const [row] = await db.query<{ key_ciphertext: Buffer }>('select key_ciphertext from booking_signing_key');
-    return envelope.decrypt(row!.key_ciphertext, KEY_CONTEXT);
-  };
-  return () => {
-    cached ??= load().catch((error: unknown) => {
-      cached = undefined;
-      throw error;
-    });
-    return cached;
-  };
+  return storedServiceKey(store, envelope, SIGNING_KEY_COLUMN);
 }
