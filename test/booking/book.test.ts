@@ -48,7 +48,7 @@ for (const backend of BACKENDS) {
 
     const appointment = org.records(APPOINTMENT).find((row) => row.Booking_Key__c === result.booking.bookingKey);
     t.ok(appointment, 'the appointment is in the org under its booking key');
-    t.equal(appointment?.Patient_Phone__c, '+447911123456', 'the phone is stored in E.164');
+    t.equal(appointment?.Patient_Phone__c, '+447400654321', 'the phone is stored in E.164');
     t.equal(appointment?.Status__c, 'Scheduled');
     t.equal(appointment?.Source__c, 'Public Page');
     t.equal(appointment?.SMS_Consent__c, true);

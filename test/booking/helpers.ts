@@ -76,7 +76,7 @@ export function bookingBody(typeId: string, start: string, overrides: Record<str
     start,
     timeZone: 'Europe/London',
     name: 'Jane Doe',
-    phone: '07911 123456',
+    phone: '07400 654321',
     email: 'jane.doe@example.com',
     smsConsent: true,
     locale: 'en-GB',

@@ -56,6 +56,7 @@ export type BookingRow = {
 const EXCLUSION_VIOLATION = '23P01';
 const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
+const DEADLOCK_DETECTED = '40P01';
 
 function pgCode(error: unknown): string | undefined {
   return (error as { code?: string } | null)?.code;
@@ -140,6 +141,26 @@ function isTaken(error: unknown): boolean {
 }
 
 /**
+ * Runs a seat-taking transaction until it commits or the time is taken. Two patients starting the
+ * same class at once both insert a session; the second is refused by the exclusion constraint
+ * although it could have joined the first: one more try joins it. Concurrent conflicting inserts
+ * into the exclusion index can also deadlock (PostgreSQL aborts one of them): that one runs again.
+ */
+async function untilSeated(capacity: number, transaction: () => Promise<void>): Promise<'done' | 'taken'> {
+  let deadlocks = 0;
+  for (let attempt = 0; ;) {
+    try {
+      await transaction();
+      return 'done';
+    } catch (error) {
+      if (pgCode(error) === DEADLOCK_DETECTED && deadlocks++ < 5) continue;
+      if (!isTaken(error)) throw error;
+      if (capacity === 1 || attempt++ >= 1) return 'taken';
+    }
+  }
+}
+
+/**
  * A new booking in state 'pending' with a held seat, in one transaction. Two overlapping holds on
  * one resource: one commits, the other is refused ('taken'). A class: seats are taken until the
  * session's capacity, then 'taken'. A repeat of an idempotency key: 'duplicate_idempotency_key'.
@@ -150,16 +171,14 @@ export async function holdNewBooking(
   seat: SeatRequest,
   now: Date,
 ): Promise<'held' | HoldRefusal> {
-  // Two patients starting the same class at once both insert a session; the second is refused by
-  // the exclusion constraint although it could have joined the first: one more try joins it.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.transaction(async (tx) => {
+  try {
+    const outcome = await untilSeated(seat.capacity, () =>
+      store.transaction(async (tx) => {
         await releaseExpiredHolds(tx, booking.orgId, now);
         await tx.query(
           `insert into booking (id, org_id, booking_key, idempotency_key, state, type_id, resource_id, start_at, end_at,
-             time_zone, created_at, updated_at)
-           values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $10)`,
+               time_zone, created_at, updated_at)
+             values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $10)`,
           [
             booking.id,
             booking.orgId,
@@ -175,15 +194,14 @@ export async function holdNewBooking(
         );
         // A one-seat session is owned by its booking key (see holdMove); a class session by itself.
         await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
-      });
-      return 'held';
-    } catch (error) {
-      if (pgCode(error) === UNIQUE_VIOLATION && constraintOf(error)?.includes('idempotency')) {
-        return 'duplicate_idempotency_key';
-      }
-      if (!isTaken(error)) throw error;
-      if (seat.capacity === 1 || attempt >= 1) return 'taken';
+      }),
+    );
+    return outcome === 'done' ? 'held' : 'taken';
+  } catch (error) {
+    if (pgCode(error) === UNIQUE_VIOLATION && constraintOf(error)?.includes('idempotency')) {
+      return 'duplicate_idempotency_key';
     }
+    throw error;
   }
 }
 
@@ -197,18 +215,13 @@ export async function holdMove(
   seat: SeatRequest,
   now: Date,
 ): Promise<'held' | 'taken'> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.transaction(async (tx) => {
-        await releaseExpiredHolds(tx, seat.orgId, now);
-        await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
-      });
-      return 'held';
-    } catch (error) {
-      if (!isTaken(error)) throw error;
-      if (seat.capacity === 1 || attempt >= 1) return 'taken';
-    }
-  }
+  const outcome = await untilSeated(seat.capacity, () =>
+    store.transaction(async (tx) => {
+      await releaseExpiredHolds(tx, seat.orgId, now);
+      await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
+    }),
+  );
+  return outcome === 'done' ? 'held' : 'taken';
 }
 
 /** Deletes seats of a booking (all, or those in one state) and gives them back to their sessions. */
@@ -254,36 +267,31 @@ export async function confirmBooking(
   appointmentId: string,
   now: Date,
 ): Promise<'confirmed' | 'taken'> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.transaction(async (tx) => {
-        const kept = await tx.query(
-          `update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1 returning seat`,
-          [booking.id],
-        );
-        if (kept.length === 0) {
-          await releaseExpiredHolds(tx, seat.orgId, now);
-          await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
-          await tx.query(`update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1`, [
-            booking.id,
-          ]);
-        }
-        // An expired hold cleared the idempotency key; it comes back unless a retry has taken it.
-        const [row] = await tx.query<{ resource_id: string; start_at: Date; end_at: Date }>(
-          `update booking set state = 'confirmed', appointment_id = $2, updated_at = $3,
+  const outcome = await untilSeated(seat.capacity, () =>
+    store.transaction(async (tx) => {
+      const kept = await tx.query(
+        `update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1 returning seat`,
+        [booking.id],
+      );
+      if (kept.length === 0) {
+        await releaseExpiredHolds(tx, seat.orgId, now);
+        await takeSeat(tx, booking.id, seat, seat.capacity === 1 ? booking.bookingKey : randomUUID(), now);
+        await tx.query(`update booking_seat set state = 'confirmed', expires_at = null where booking_id = $1`, [
+          booking.id,
+        ]);
+      }
+      // An expired hold cleared the idempotency key; it comes back unless a retry has taken it.
+      const [row] = await tx.query<{ resource_id: string; start_at: Date; end_at: Date }>(
+        `update booking set state = 'confirmed', appointment_id = $2, updated_at = $3,
              idempotency_key = coalesce(idempotency_key, (select $4::text where not exists
                (select 1 from booking where org_id = $5 and idempotency_key = $4)))
             where id = $1 returning resource_id, start_at, end_at`,
-          [booking.id, appointmentId, now, booking.idempotencyKey, seat.orgId],
-        );
-        await recordChange(tx, booking.id, 'booked', row!, now);
-      });
-      return 'confirmed';
-    } catch (error) {
-      if (!isTaken(error)) throw error;
-      if (seat.capacity === 1 || attempt >= 1) return 'taken';
-    }
-  }
+        [booking.id, appointmentId, now, booking.idempotencyKey, seat.orgId],
+      );
+      await recordChange(tx, booking.id, 'booked', row!, now);
+    }),
+  );
+  return outcome === 'done' ? 'confirmed' : 'taken';
 }
 
 export async function recordChange(
