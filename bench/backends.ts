@@ -74,7 +74,7 @@ async function postgresUnavailable(adminUrl: string): Promise<string | undefined
 }
 
 /** Creates an empty database, dropped (with its connections) by `cleanup`; returns its URL. */
-async function createDatabase(adminUrl: string, cleanup: Cleanup): Promise<string> {
+export async function createDatabase(adminUrl: string, cleanup: Cleanup): Promise<string> {
   const name = `slotwise_bench_${randomBytes(6).toString('hex')}`;
   await admin(adminUrl, `create database ${name}`);
   cleanup.add(`drop database ${name}`, () => admin(adminUrl, `drop database if exists ${name} with (force)`));

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import pg from 'pg';
+import { createDatabase } from './backends.ts';
 import { buildApp } from '../service/src/app.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { ConfiguredKeyProvider, generateMasterKey } from '../service/src/crypto/key-provider.ts';
@@ -29,7 +28,7 @@ const SLUG = 'riverside-clinic';
 export async function benchPublicApi(name: BackendName, config: BenchConfig, cleanup: Cleanup): Promise<ResultRow[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'slotwise-bench-api-'));
   cleanup.add(`remove ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
-  const databaseUrl = name === 'postgres' ? await throwawayDatabase(config.postgresUrl, cleanup) : undefined;
+  const databaseUrl = name === 'postgres' ? await createDatabase(config.postgresUrl, cleanup) : undefined;
 
   const org = new OrgEmulator();
   await org.start();
@@ -121,22 +120,4 @@ export async function benchPublicApi(name: BackendName, config: BenchConfig, cle
         `the store, ${slotCount} slots computed and serialised per request.`,
     },
   ];
-}
-
-async function throwawayDatabase(adminUrl: string, cleanup: Cleanup): Promise<string> {
-  const name = `slotwise_bench_api_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  cleanup.add(`drop database ${name}`, () => admin(`drop database if exists ${name} with (force)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }

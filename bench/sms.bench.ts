@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import { createDatabase } from './backends.ts';
 import { buildApp } from '../service/src/app.ts';
 import { loadConfig } from '../service/src/config.ts';
 import { ConfiguredKeyProvider, generateMasterKey, type MasterKey } from '../service/src/crypto/key-provider.ts';
@@ -138,7 +137,7 @@ async function dispatchRun(
 
   const dataDir = mkdtempSync(join(tmpdir(), 'slotwise-bench-sms-'));
   cleanup.add(`remove ${dataDir}`, () => rmSync(dataDir, { recursive: true, force: true }));
-  const databaseUrl = name === 'postgres' ? await throwawayDatabase(config.postgresUrl, cleanup) : undefined;
+  const databaseUrl = name === 'postgres' ? await createDatabase(config.postgresUrl, cleanup) : undefined;
   const masterKey = generateMasterKey('bench-1');
   const apps: FastifyInstance[] = [];
   for (let i = 0; i < instances; i++) {
@@ -251,22 +250,4 @@ async function poll(what: string, check: () => Promise<boolean>, timeoutMs: numb
     if (performance.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function throwawayDatabase(adminUrl: string, cleanup: Cleanup): Promise<string> {
-  const name = `slotwise_bench_sms_${randomBytes(6).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  cleanup.add(`drop database ${name}`, () => admin(`drop database if exists ${name} with (force)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
