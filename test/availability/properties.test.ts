@@ -17,74 +17,84 @@ function resourceOf(request: SlotRequest, id: string) {
 }
 
 t.test('no slot overlaps a busy interval with its buffers, except seats of its own session', async (t) => {
-  fc.assert(
-    fc.property(scenarioArb, ({ request }) => {
-      const { type } = request;
-      for (const slot of computeSlots(request)) {
-        const from = slot.start - type.bufferBeforeMinutes * MINUTE_MS;
-        const to = slot.end + type.bufferAfterMinutes * MINUTE_MS;
-        for (const id of slot.resourceIds) {
-          let taken = 0;
-          for (const busy of request.busy) {
-            if (busy.resourceId !== id) continue;
-            if (ownSession(request, busy, slot.start)) taken += busy.session!.seats;
-            else if (busy.end > busy.start && busy.start < to && busy.end > from) return false;
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(scenarioArb, ({ request }) => {
+          const { type } = request;
+          for (const slot of computeSlots(request)) {
+            const from = slot.start - type.bufferBeforeMinutes * MINUTE_MS;
+            const to = slot.end + type.bufferAfterMinutes * MINUTE_MS;
+            for (const id of slot.resourceIds) {
+              let taken = 0;
+              for (const busy of request.busy) {
+                if (busy.resourceId !== id) continue;
+                if (ownSession(request, busy, slot.start)) taken += busy.session!.seats;
+                else if (busy.end > busy.start && busy.start < to && busy.end > from) return false;
+              }
+              if (taken >= type.capacity) return false;
+            }
           }
-          if (taken >= type.capacity) return false;
-        }
-      }
-      return true;
-    }),
-    { numRuns: RUNS },
+          return true;
+        }),
+        { numRuns: RUNS },
+      ),
+    'the property held for every generated case',
   );
-  t.pass();
 });
 
 t.test('every slot lies within the rules and exceptions of each resource it names, on one local day', async (t) => {
-  fc.assert(
-    fc.property(scenarioArb, ({ request }) => {
-      for (const slot of computeSlots(request)) {
-        for (const id of slot.resourceIds) {
-          const resource = resourceOf(request, id);
-          const startWall = wallOf(slot.start, resource.timeZone);
-          for (let cell = slot.start; cell < slot.end; cell += CELL_MS) {
-            const wall = wallOf(cell, resource.timeZone);
-            if (wall.date !== startWall.date || !openAt(resource, cell, wall)) return false;
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(scenarioArb, ({ request }) => {
+          for (const slot of computeSlots(request)) {
+            for (const id of slot.resourceIds) {
+              const resource = resourceOf(request, id);
+              const startWall = wallOf(slot.start, resource.timeZone);
+              for (let cell = slot.start; cell < slot.end; cell += CELL_MS) {
+                const wall = wallOf(cell, resource.timeZone);
+                if (wall.date !== startWall.date || !openAt(resource, cell, wall)) return false;
+              }
+              // The start is a weekly-rule time of its own local weekday unless an extra opening covers it.
+              const inExtra = resource.exceptions.some(
+                (e) => e.kind === 'extra' && e.start <= slot.start && slot.start < e.end,
+              );
+              if (!inExtra && !ruleCovers(resource, startWall)) return false;
+            }
           }
-          // The start is a weekly-rule time of its own local weekday unless an extra opening covers it.
-          const inExtra = resource.exceptions.some(
-            (e) => e.kind === 'extra' && e.start <= slot.start && slot.start < e.end,
-          );
-          if (!inExtra && !ruleCovers(resource, startWall)) return false;
-        }
-      }
-      return true;
-    }),
-    { numRuns: RUNS },
+          return true;
+        }),
+        { numRuns: RUNS },
+      ),
+    'the property held for every generated case',
   );
-  t.pass();
 });
 
 t.test('starts are unique and sorted; range, notice, horizon, duration and seats respected', async (t) => {
-  fc.assert(
-    fc.property(scenarioArb, ({ request }) => {
-      const { type, now } = request;
-      const slots = computeSlots(request);
-      for (const [i, slot] of slots.entries()) {
-        if (i > 0 && !(slot.start > slots[i - 1]!.start)) return false;
-        if (slot.start < request.from || slot.start >= request.to) return false;
-        if (slot.start < now + type.minimumNoticeMinutes * MINUTE_MS) return false;
-        if (slot.start >= now + type.horizonDays * DAY_MS) return false;
-        if (slot.end - slot.start !== type.durationMinutes * MINUTE_MS) return false;
-        if (slot.resourceIds.length === 0 || new Set(slot.resourceIds).size !== slot.resourceIds.length) return false;
-        const seats = slot.resourceIds.map((id) => naiveSeatsLeft(request, id, slot.start));
-        if (slot.seatsLeft !== Math.max(...seats) || slot.seatsLeft < 1) return false;
-      }
-      return true;
-    }),
-    { numRuns: RUNS },
+  t.doesNotThrow(
+    () =>
+      fc.assert(
+        fc.property(scenarioArb, ({ request }) => {
+          const { type, now } = request;
+          const slots = computeSlots(request);
+          for (const [i, slot] of slots.entries()) {
+            if (i > 0 && !(slot.start > slots[i - 1]!.start)) return false;
+            if (slot.start < request.from || slot.start >= request.to) return false;
+            if (slot.start < now + type.minimumNoticeMinutes * MINUTE_MS) return false;
+            if (slot.start >= now + type.horizonDays * DAY_MS) return false;
+            if (slot.end - slot.start !== type.durationMinutes * MINUTE_MS) return false;
+            if (slot.resourceIds.length === 0 || new Set(slot.resourceIds).size !== slot.resourceIds.length)
+              return false;
+            const seats = slot.resourceIds.map((id) => naiveSeatsLeft(request, id, slot.start));
+            if (slot.seatsLeft !== Math.max(...seats) || slot.seatsLeft < 1) return false;
+          }
+          return true;
+        }),
+        { numRuns: RUNS },
+      ),
+    'the property held for every generated case',
   );
-  t.pass();
 });
 
 t.test('the engine agrees with a cell-by-cell model that asks Temporal for every wall-clock time', async (t) => {

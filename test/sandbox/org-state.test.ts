@@ -115,10 +115,11 @@ t.test('changes are saved shortly after they happen, without waiting for close',
   t.match(saved, '"Early"');
   // The session's refresh token is a change too (the connection depends on it).
   const session = org.issueSession();
-  await waitFor('the token save', async () =>
-    new OrgEmulator({ stateFile: file }).acceptsRefreshToken(session.refreshToken!) ? true : undefined,
-  );
-  t.pass('a new refresh token reaches the file');
+  const reopened = await waitFor('the token save', async () => {
+    const peek = new OrgEmulator({ stateFile: file });
+    return peek.acceptsRefreshToken(session.refreshToken!) ? peek : undefined;
+  });
+  t.ok(reopened.acceptsRefreshToken(session.refreshToken!), 'a new refresh token reaches the file');
 });
 
 t.test('opening an emulator on its state file does not write the file back', async (t) => {
