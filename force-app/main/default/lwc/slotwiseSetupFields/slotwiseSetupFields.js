@@ -20,6 +20,10 @@ import PRICE from '@salesforce/label/c.Slotwise_Field_Price';
 import DEPOSIT from '@salesforce/label/c.Slotwise_Field_Deposit';
 import DEPOSIT_CAPTURE from '@salesforce/label/c.Slotwise_Field_Deposit_Capture';
 import ACTIVE from '@salesforce/label/c.Slotwise_Field_Active';
+import AGENDA_SMS_TIME from '@salesforce/label/c.Slotwise_Field_Agenda_SMS_Time';
+import ALERT_NEW from '@salesforce/label/c.Slotwise_Field_Alert_New';
+import ALERT_CANCELLED from '@salesforce/label/c.Slotwise_Field_Alert_Cancelled';
+import ALERT_RESCHEDULED from '@salesforce/label/c.Slotwise_Field_Alert_Rescheduled';
 import PUBLIC from '@salesforce/label/c.Slotwise_Field_Public';
 import SLUG from '@salesforce/label/c.Slotwise_Field_Slug';
 import DESCRIPTION from '@salesforce/label/c.Slotwise_Field_Description';
@@ -144,6 +148,11 @@ export function resourceFields() {
       options: TIME_ZONES,
     },
     { name: 'Active__c', label: ACTIVE, type: 'checkbox', column: true, defaultValue: true },
+    // Staff SMS, to the linked user's mobile (docs/sms.md): the day's agenda at a local time, and alerts.
+    { name: 'Agenda_SMS_Time__c', label: AGENDA_SMS_TIME, type: 'time' },
+    { name: 'Alert_New__c', label: ALERT_NEW, type: 'checkbox', defaultValue: false },
+    { name: 'Alert_Cancelled__c', label: ALERT_CANCELLED, type: 'checkbox', defaultValue: false },
+    { name: 'Alert_Rescheduled__c', label: ALERT_RESCHEDULED, type: 'checkbox', defaultValue: false },
   ];
 }
 
