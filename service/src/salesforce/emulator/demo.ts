@@ -1,5 +1,5 @@
 // The demo clinic: config/demo-data (the same `sf data tree` files `npm run org:demo-data` imports
-// into a scratch org), a contact, a lead and a few appointments around "now".
+// into a scratch org), a contact, a lead, users for the staff and a few appointments around "now".
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OrgEmulator } from './server.ts';
@@ -51,7 +51,10 @@ function at(now: Date, daysFromToday: number, hourUtc: number, minute = 0): stri
   return day.toISOString();
 }
 
-/** The demo clinic with a patient contact, a lead and appointments yesterday, tomorrow and next week. */
+/**
+ * The demo clinic with a patient contact, a lead, the staff's users (`UserOkafor`, `UserPatel`) and
+ * appointments yesterday, tomorrow and next week.
+ */
 export function seedDemoClinic(org: OrgEmulator, now: Date = new Date()): DemoClinic {
   const ids = loadDataTree(org);
   const contact = org.insert('Contact', {
@@ -63,6 +66,21 @@ export function seedDemoClinic(org: OrgEmulator, now: Date = new Date()): DemoCl
   const lead = org.insert('Lead', { FirstName: 'Tom', LastName: 'Hughes', Company: 'Self', Email: 'tom@example.com' });
   ids.set('ContactMaria', contact.Id as string);
   ids.set('LeadTom', lead.Id as string);
+  // The staff members' users (a scratch org has its own users, so the data tree leaves User__c out):
+  // staff SMS go to their mobiles. Their SMS preferences start off, as in a new org.
+  const staff = [
+    [
+      'UserOkafor',
+      'ResourceOkaforRef',
+      { Name: 'Amara Okafor', Email: 'amara@example.com', MobilePhone: '+447400123456' },
+    ],
+    ['UserPatel', 'ResourcePatelRef', { Name: 'Sam Patel', Email: 'sam@example.com', MobilePhone: '+447400123457' }],
+  ] as const;
+  for (const [userRef, resourceRef, values] of staff) {
+    const user = org.insert('User', values);
+    org.update('Slotwise_Resource__c', ids.get(resourceRef)!, { User__c: user.Id });
+    ids.set(userRef, user.Id as string);
+  }
   const appointments: [string, Record<string, unknown>][] = [
     ['AppointmentYesterday', { Start__c: at(now, -1, 9), End__c: at(now, -1, 9, 45), Status__c: 'Completed' }],
     ['AppointmentTomorrow', { Start__c: at(now, 1, 10), End__c: at(now, 1, 10, 45), Status__c: 'Scheduled' }],
