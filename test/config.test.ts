@@ -156,3 +156,14 @@ t.test('CREDIT_LOW_BALANCE: 50 by default, a whole number from 0', async (t) => 
     t.match(problemsOf({ CREDIT_LOW_BALANCE: bad }), [/^CREDIT_LOW_BALANCE must be a whole number from 0/]);
   }
 });
+
+t.test('WAITLIST_OFFER_MINUTES: 15 by default, a whole number from 1 to 1440', async (t) => {
+  t.equal(loadConfig({}).waitlistOfferMinutes, 15);
+  t.equal(loadConfig({ WAITLIST_OFFER_MINUTES: '1' }).waitlistOfferMinutes, 1);
+  t.equal(loadConfig({ WAITLIST_OFFER_MINUTES: '1440' }).waitlistOfferMinutes, 1440);
+  for (const bad of ['0', '1441', '-5', 'soon', '2.5']) {
+    t.match(problemsOf({ WAITLIST_OFFER_MINUTES: bad }), [
+      /^WAITLIST_OFFER_MINUTES must be a whole number from 1 to 1440/,
+    ]);
+  }
+});

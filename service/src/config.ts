@@ -43,6 +43,8 @@ export interface Config {
   creditPacks: CreditPack[];
   /** Available credits at or below which the admin console warns (CREDIT_LOW_BALANCE). */
   creditLowBalance: number;
+  /** How long a freed slot is held for the waitlist patient it is offered to (WAITLIST_OFFER_MINUTES). */
+  waitlistOfferMinutes: number;
 }
 
 export interface TwilioConfig {
@@ -155,6 +157,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     smsCreditAllowance: read.integer('SMS_CREDIT_ALLOWANCE', 500, 0, 100_000_000),
     creditPacks: 'packs' in creditPacks ? creditPacks.packs : [],
     creditLowBalance: read.integer('CREDIT_LOW_BALANCE', DEFAULT_LOW_BALANCE, 0, 100_000_000),
+    waitlistOfferMinutes: read.integer('WAITLIST_OFFER_MINUTES', 15, 1, 1_440),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
