@@ -10,7 +10,7 @@ const fixtures = join(import.meta.dirname, 'fixtures', 'migrations');
 
 for (const backend of BACKENDS) {
   t.test(`${backend}: migrations apply in order, once`, async (t) => {
-    const store = await freshStore(t, backend);
+    const store = await freshStore(t, backend, { empty: true });
     if (!store) return;
     t.same(await migrate(store, join(fixtures, 'first')), [1]);
     t.same(await migrate(store, join(fixtures, 'first')), [], 'running again changes nothing');
@@ -24,7 +24,7 @@ for (const backend of BACKENDS) {
   });
 
   t.test(`${backend}: a failing migration leaves nothing half-applied`, async (t) => {
-    const store = await freshStore(t, backend);
+    const store = await freshStore(t, backend, { empty: true });
     if (!store) return;
     await t.rejects(migrate(store, join(fixtures, 'broken')), {
       code: 'migration_failed',
@@ -36,7 +36,7 @@ for (const backend of BACKENDS) {
   });
 
   t.test(`${backend}: an applied migration that was edited is refused`, async (t) => {
-    const store = await freshStore(t, backend);
+    const store = await freshStore(t, backend, { empty: true });
     if (!store) return;
     const dir = join(tempDataDir(t), 'migrations');
     cpSync(join(fixtures, 'first'), dir, { recursive: true });
