@@ -1,6 +1,7 @@
 // Every string the booking pages show, in English. A new language is one more file with the same
 // shape (`Texts`), added to LANGUAGES in text/index.ts.
 import type { BookingErrorCode } from '../../booking/types.ts';
+import type { WaitlistErrorCode } from '../../waitlist/errors.ts';
 
 /** What an error page says: a title, and a sentence about what to do next. */
 export interface ErrorText {
@@ -8,7 +9,8 @@ export interface ErrorText {
   body: string;
 }
 
-export type PageErrorCode = BookingErrorCode | 'not_found' | 'invalid_request' | 'rate_limited' | 'internal_error';
+export type PageErrorCode =
+  BookingErrorCode | WaitlistErrorCode | 'not_found' | 'invalid_request' | 'rate_limited' | 'internal_error';
 
 export const en = {
   /** The locale dates and times are written in when the browser asks for no region of this language. */
@@ -79,6 +81,7 @@ export const en = {
     phoneMissing: 'Enter your mobile phone number',
     phoneInvalid: 'Enter a mobile phone number, like 07400 123456 or +44 7400 123456',
     emailInvalid: 'Enter an email address in the correct format, like name@example.com',
+    consentMissing: 'Tick the box to agree to a text message when a time comes free',
     slotTaken: 'That time was just taken.',
     nearest: 'The nearest free times are:',
     nearestNone: 'There are no free times close to it.',
@@ -143,6 +146,31 @@ export const en = {
         title: 'Your booking is still being made',
         body: 'Please wait a moment, then reload this page. Do not book again.',
       },
+      consent_required: {
+        title: 'We need your agreement to text you',
+        body: 'The waitlist offers a freed time by text message. Go back and tick the box to agree to it.',
+      },
+      no_times_that_day: {
+        title: 'The clinic has no times on this day',
+        body: 'There is nothing to wait for on this day. Choose another day.',
+      },
+      free_times: { title: 'This day has free times', body: 'Choose one of them and book it.' },
+      waitlist_limit: {
+        title: 'You are on the waitlist for as many days as you can be',
+        body: 'A phone number can wait for at most 5 days at once. Book a free time, or wait for an offer.',
+      },
+      offer_expired: {
+        title: 'This offer has expired',
+        body: 'The time was held for you for a limited time and may now have been offered to the next person on the waitlist. You can still book any free time.',
+      },
+      offer_taken: {
+        title: 'Sorry, this time has just been taken',
+        body: 'The clinic’s calendar has it now, so nothing was booked. You stay on the waitlist with your place kept.',
+      },
+      offer_in_progress: {
+        title: 'Your booking is being made',
+        body: 'Please wait a few seconds, then reload this page. Do not book again.',
+      },
       rate_limited: { title: 'Too many requests', body: 'Please wait a minute, then try again.' },
       internal_error: {
         title: 'Something went wrong',
@@ -165,6 +193,33 @@ export const en = {
     keepLinks: 'Keep these links: they work only for this appointment.',
     reschedule: 'Change the time',
     cancel: 'Cancel the appointment',
+  },
+
+  waitlist: {
+    /** The quiet link under a fully booked day; `day` is written out ('Thursday 5 March'). */
+    joinFor: (day: string) => `Join the waitlist for ${day}`,
+    title: 'Join the waitlist',
+    intro: (day: string) =>
+      `${day} is fully booked. If a time comes free, we will text you a link to book it. The time is held for you for a short while, then offered to the next person on the waitlist.`,
+    name: 'Full name',
+    phone: 'Mobile phone number',
+    phoneHint: 'We text you here if a time comes free. Include the country code if it is not a local number.',
+    consentLegend: 'Text messages',
+    consentFallback: (org: string) =>
+      `I agree to receive a text message from ${org} when a time comes free. Reply STOP to opt out at any time.`,
+    submit: 'Join the waitlist',
+    otherDay: 'Choose another day',
+    joinedTitle: 'You are on the waitlist',
+    joined: (day: string) => `We will text you if a time comes free on ${day}.`,
+    joinedBefore: 'You were already on the waitlist for this day: nothing has changed.',
+    position: (position: number) => (position === 1 ? 'You are first in line.' : `You are number ${position} in line.`),
+    offerTitle: 'A time has come free for you',
+    heldUntil: (time: string) => `It is held for you until ${time}. After that it goes to the next person.`,
+    confirm: 'Book this time',
+    decline: 'I do not need it: give it to the next person',
+    declinedTitle: 'You have left the waitlist',
+    declined: 'The time is being offered to the next person on the waitlist.',
+    bookAnother: 'Go to the booking page',
   },
 
   manage: {
