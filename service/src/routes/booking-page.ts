@@ -10,7 +10,7 @@ import { HttpProblem } from '../problem.ts';
 import { IMMUTABLE, loadPageAssets, type Asset } from '../page/assets.ts';
 import { brandStylesheet } from '../page/brand.ts';
 import { checkDetails } from '../page/details-check.ts';
-import { dateIn } from '../page/format.ts';
+import { addDays, dateIn } from '../page/format.ts';
 import { manageRoutes } from '../page/manage-routes.ts';
 import { pickerContent } from '../page/picker-content.ts';
 import { pageOrg, PageResponder } from '../page/respond.ts';
@@ -28,15 +28,21 @@ import {
 import { nearestOf, pickerDates, queryString, zoneOf } from '../page/requests.ts';
 import { confirmationPage } from '../page/views/confirmation.ts';
 import { detailsPage, EMPTY_DETAILS, type DetailsState, type DetailsValues } from '../page/views/details.ts';
-import type { PickerState } from '../page/views/picker.ts';
+import { WEEK_DAYS, type PickerState } from '../page/views/picker.ts';
 import { servicesPage } from '../page/views/services.ts';
 import { BOOKING_STEPS } from '../page/views/steps.ts';
+import type { WaitlistService } from '../waitlist/service.ts';
 
 export interface BookingPageOptions {
   /** The booking service, read when a request comes (it is decorated after this plugin registers). */
   booking: () => BookingService;
   /** The clock that decides "today"; tests pass their own. */
   now?: () => Date;
+  /**
+   * The waitlist (plugins/waitlist.ts), read when a request comes; undefined when SMS cannot be sent.
+   * A fully booked working day of the picker then links to its join form.
+   */
+  waitlist?: () => Pick<WaitlistService, 'workingDays'> | undefined;
 }
 
 export async function bookingPageRoutes(app: FastifyInstance, options: BookingPageOptions): Promise<void> {
@@ -97,6 +103,10 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
       const base = typePath(org, type.id);
       const tzParam = request.query.tz === undefined ? {} : { tz: timeZone };
       const language = pages.language(request);
+      const waitlist = options.waitlist?.();
+      const waitlistDays =
+        waitlist &&
+        (await waitlist.workingDays(org.slug, type.id, date ?? week, date ?? addDays(week, WEEK_DAYS - 1), timeZone));
       const state: PickerState = {
         title: date ? language.text.time.title : language.text.day.title,
         step: { current: date ? 3 : 2, total: BOOKING_STEPS },
@@ -106,6 +116,12 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
         navigation: {
           here: (params) => `${base}?${queryString({ ...params, ...tzParam })}`,
           choose: (slot) => `${base}/details?${new URLSearchParams({ start: slot.start, tz: timeZone })}`,
+          ...(waitlistDays && {
+            waitlist: (day: string) =>
+              waitlistDays.has(day)
+                ? `${base}/waitlist?${new URLSearchParams({ date: day, tz: timeZone })}`
+                : undefined,
+          }),
           formAction: base,
           hidden: {},
           back: {

@@ -14,6 +14,8 @@ export interface PickerNavigation {
   here(params: { week?: string; date?: string }): string;
   /** Where choosing a slot leads. */
   choose(slot: SlotView): string;
+  /** Where a fully booked day's waitlist form is: undefined for a day without one (no working time, no SMS). */
+  waitlist?(date: string): string | undefined;
   /** The time zone form's action and hidden fields (the form is a GET to this page). */
   formAction: string;
   hidden: Record<string, string>;
@@ -50,6 +52,7 @@ export function dayPage(
         </li>`
       : html`<li>
           <span class="day-full"><span>${label}</span><span>${text.day.full}</span></span>
+          ${waitlistLink(language, state, date)}
         </li>`;
   });
   const anyFree = dates.some((date) => (byDate.get(date)?.length ?? 0) > 0);
@@ -102,11 +105,21 @@ export function timePage(language: PageLanguage, state: PickerState, week: strin
           ? html`<ul class="plain times">
               ${times}
             </ul>`
-          : html`<p>${text.time.none}</p>`
+          : html`<p>${text.time.none}</p>
+              ${waitlistLink(language, state, day.date)}`
       }
       <p class="actions"><a class="button" href="${state.navigation.here({ week })}">${text.time.otherDay}</a></p>
       ${timeZoneForm(language, state, { week, date: day.date })}`,
   };
+}
+
+/** The quiet link from a fully booked day to its waitlist, when it has one. */
+function waitlistLink({ text, locale }: PageLanguage, state: PickerState, date: string): SafeHtml | false {
+  const href = state.navigation.waitlist?.(date);
+  return (
+    href !== undefined &&
+    html`<p class="waitlist-link"><a href="${href}">${text.waitlist.joinFor(formatDay(date, locale))}</a></p>`
+  );
 }
 
 function timeZoneForm({ text }: PageLanguage, state: PickerState, params: { week: string; date?: string }): SafeHtml {
