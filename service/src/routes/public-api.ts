@@ -111,6 +111,30 @@ const BookingBody = Type.Object(
   { additionalProperties: false },
 );
 
+const WaitlistBody = Type.Object(
+  {
+    typeId: TypeId,
+    date: CalendarDate,
+    timeZone: TimeZone,
+    name: Type.String({ maxLength: 400 }),
+    phone: Type.String({ maxLength: 40, description: 'A mobile number: the offer of a freed time is texted to it' }),
+    smsConsent: Type.Boolean({ description: 'Must be true: the waitlist works by text message' }),
+    locale: Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$' }),
+  },
+  { additionalProperties: false },
+);
+
+const WaitlistResult = Type.Object({
+  entry: Type.Object({
+    typeId: Type.String(),
+    date: Type.String(),
+    timeZone: Type.String(),
+    state: Type.String({ description: 'waiting, or offered while a freed time is held for this number' }),
+    position: Type.Integer({ description: 'Place in line for this type and day, from 1' }),
+  }),
+  replayed: Type.Boolean({ description: 'The number was on the waitlist for this day already' }),
+});
+
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.String({
     minLength: 8,
@@ -224,6 +248,28 @@ export async function publicApiRoutes(app: FastifyInstance): Promise<void> {
       return reply.code(result.replayed ? 200 : 201).send(result);
     },
   );
+
+  // Only where the service sends SMS (plugins/waitlist.ts is registered with Twilio): no offer could go otherwise.
+  if (app.hasDecorator('waitlist')) {
+    app.post<{ Params: { slug: string }; Body: Static<typeof WaitlistBody> }>(
+      '/orgs/:slug/waitlist',
+      {
+        bodyLimit: BOOKING_BODY_LIMIT,
+        schema: {
+          summary:
+            'Join the waitlist for a fully booked day: a freed time is texted to the number and held for a while. ' +
+            '201 when added, 200 when the number was on it already',
+          params: Type.Object({ slug: Slug }),
+          body: WaitlistBody,
+          response: { ...responses(WaitlistResult, 201), 200: WaitlistResult },
+        },
+      },
+      async (request, reply) => {
+        const result = await app.waitlist.join(request.params.slug, request.body);
+        return reply.code(result.replayed ? 200 : 201).send(result);
+      },
+    );
+  }
 
   app.get<{ Querystring: Static<typeof TokenQuery> }>(
     '/bookings',
