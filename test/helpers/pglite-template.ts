@@ -1,6 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,14 +29,18 @@ import { openPgliteStore } from '../../service/src/store/pglite.ts';
 /** Bump when the way the template is built changes, so no stale template is reused. */
 const TEMPLATE_FORMAT = 1;
 const PREFIX = 'slotwise-pglite-template-';
-// Templates of other keys (older migrations) and builds a crashed process left behind.
-const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+// Templates of other keys (older migrations) unused this long, and builds a crashed process left, are removed.
+const STALE_AFTER_MS = 60 * 60 * 1000;
 
 let known: string | undefined;
 
 /** Copies the template's migrated PGlite folder into `<dataDir>/pglite`, building the template first if needed. */
 export function seedPgliteFromTemplate(dataDir: string): void {
-  cpSync(join(pgliteTemplate(), 'pglite'), join(dataDir, 'pglite'), { recursive: true });
+  const template = pgliteTemplate();
+  cpSync(join(template, 'pglite'), join(dataDir, 'pglite'), { recursive: true });
+  // Marks it in use, so a run that moved on to newer migrations does not remove it under this one.
+  const now = new Date();
+  utimesSync(template, now, now);
 }
 
 /** The template folder (holding `pglite`), built in a child process when missing: building is async, seeding is not. */
@@ -46,7 +60,7 @@ function pgliteTemplate(): string {
   return known;
 }
 
-export function templateDir(): string {
+function templateDir(): string {
   const hash = createHash('sha256').update(`format ${TEMPLATE_FORMAT}\n`);
   hash.update(`pglite ${packageVersion('@electric-sql/pglite')}\npg-boss ${packageVersion('pg-boss')}\n`);
   for (const file of readdirSync(MIGRATIONS_DIR).sort()) {
@@ -59,7 +73,7 @@ export function templateDir(): string {
  * Builds the template into a private folder and renames it into place: tap's workers may race to
  * build it, and a rename either lands whole or finds the winner's template there already.
  */
-export async function buildPgliteTemplate(target: string): Promise<void> {
+async function buildPgliteTemplate(target: string): Promise<void> {
   if (existsSync(target)) return;
   removeStaleTemplates(target);
   const building = mkdtempSync(`${target}.building-`);
