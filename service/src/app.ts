@@ -93,14 +93,13 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       twilio,
       publicUrl: config.publicUrl,
       ratePerSecond: config.smsRatePerSecond,
-      creditAllowance: config.smsCreditAllowance,
+      openingAllowance: config.smsCreditAllowance,
       ...(deps.reminderClock ? { now: deps.reminderClock } : {}),
     });
     await app.register(twilioWebhookRoutes, {
       authToken: twilio.authToken,
       publicUrl: config.publicUrl,
-      sms: () => app.reminders.sms,
-      sender: app.reminders.sender,
+      replyDeps: app.reminders.replyDeps,
     });
   }
 
@@ -113,7 +112,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(orgAuthPlugin, {
     perMinute: config.rateLimitPerMinute,
     sandbox: config.sandbox,
-    publicUrl: config.publicUrl,
+    credits: { packs: config.creditPacks, lowBalance: config.creditLowBalance },
   });
   return app;
 }

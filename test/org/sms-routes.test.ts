@@ -30,7 +30,7 @@ for (const backend of BACKENDS) {
     const demo = seedDemoClinic(org);
     const standin = await startStandIn(t);
     standin.optOut(TWILIO_STOPPED_PHONE);
-    const { app, logs } = await reminderApp(t, storeConfig, org, standin, {
+    const { app, logs, clock } = await reminderApp(t, storeConfig, org, standin, {
       creditAllowance: 20,
       masterKey: generateMasterKey('test-1'),
     });
@@ -72,7 +72,18 @@ for (const backend of BACKENDS) {
     const credits = async () => (await app.inject({ method: 'GET', url: '/v1/credits', headers })).json();
     t.same(
       await credits(),
-      { balance: 20, lowBalanceThreshold: 50, packs: [], remindersPaused: false, pausedReminders: 0, recentUsage: [] },
+      {
+        balance: 20,
+        lowBalanceThreshold: 50,
+        packs: [
+          { packId: '100-USD', credits: 100, amount: 15, currencyCode: 'USD' },
+          { packId: '500-USD', credits: 500, amount: 60, currencyCode: 'USD' },
+          { packId: '2000-USD', credits: 2000, amount: 200, currencyCode: 'USD' },
+        ],
+        remindersPaused: false,
+        pausedReminders: 0,
+        recentUsage: [],
+      },
       'the allowance before any message',
     );
 
@@ -97,7 +108,7 @@ for (const backend of BACKENDS) {
 
     const afterSend = await credits();
     t.equal(afterSend.balance, 18, 'two segments, two credits');
-    t.match(afterSend.recentUsage, [{ day: new Date().toISOString().slice(0, 10), segments: 2, messages: 1 }]);
+    t.match(afterSend.recentUsage, [{ day: clock.now().toISOString().slice(0, 10), segments: 2, messages: 1 }]);
 
     const history = await app.inject({ method: 'GET', url: `/v1/sms/history?recordId=${booked}`, headers });
     t.equal(history.statusCode, 200);

@@ -5,8 +5,7 @@
 import t from 'tap';
 import { Envelope } from '../../service/src/crypto/envelope.ts';
 import { ConfiguredKeyProvider, generateMasterKey } from '../../service/src/crypto/key-provider.ts';
-import { reserveCredits } from '../../service/src/reminders/credits.ts';
-import { insertOutbound } from '../../service/src/reminders/messages.ts';
+import { recordOutbound } from '../../service/src/sms/outbound.ts';
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
 import { recipientHash, recipientKey } from '../../service/src/sms/recipient.ts';
 import { openStore } from '../../service/src/store/open.ts';
@@ -18,6 +17,7 @@ import { FROM_NUMBER, addRule, reminderApp, reminderStates, until } from './help
 const PHONE = '+447911123456';
 const CRASHED_BODY = 'Hi Maria, see you tomorrow at Riverside Physiotherapy Clinic.';
 const MINUTE = 60_000;
+const CREDITS = 10;
 
 for (const backend of BACKENDS) {
   for (const crash of ['before', 'after'] as const) {
@@ -53,11 +53,12 @@ for (const backend of BACKENDS) {
       );
       const hash = recipientHash(await recipientKey(() => db, envelope)(), reminder!.org_id, PHONE);
       await db.transaction(async (tx) => {
-        const message = await insertOutbound(
+        await recordOutbound(
           tx,
           envelope,
           {
             orgId: reminder!.org_id,
+            kind: 'reminder',
             reminderId: reminder!.id,
             appointmentId: reminder!.appointment_id,
             recipientHash: hash,
@@ -66,9 +67,8 @@ for (const backend of BACKENDS) {
             sender: FROM_NUMBER,
             segments: 1,
           },
-          attemptAt,
+          { now: attemptAt, openingAllowance: CREDITS },
         );
-        await reserveCredits(tx, reminder!.org_id, message.id, 1, attemptAt);
       });
       await db.close();
       if (crash === 'after') {
@@ -82,7 +82,7 @@ for (const backend of BACKENDS) {
         t.equal(sent.kind, 'sent', 'the crashed instance reached Twilio');
       }
 
-      const second = await reminderApp(t, store, org, standin, { creditAllowance: 10, masterKey });
+      const second = await reminderApp(t, store, org, standin, { creditAllowance: CREDITS, masterKey });
       await until('the reminder sent', async () => (await reminderStates(second.app)).sent === 1);
       await second.app.reminders.wake();
       await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -6,6 +6,7 @@ import { generateMasterKey } from '../../service/src/crypto/key-provider.ts';
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
 import { BACKENDS, freshStoreConfig } from '../helpers/backends.ts';
 import { startOrgEmulator } from '../helpers/org-emulator.ts';
+import { parseMetrics, valueOf } from '../metrics/scrape.ts';
 import { startStandIn } from '../sms/helpers.ts';
 import { addRule, reminderApp, reminderStates, until } from './helpers.ts';
 
@@ -30,6 +31,8 @@ for (const backend of BACKENDS) {
     t.same(status.reasons, { no_credits: 2 }, 'staff see why');
     t.equal(status.creditBalance, 0);
     t.match(first.logs.join(''), /SMS credits exhausted/, 'the admin alert');
+    const scraped = parseMetrics((await first.app.inject({ method: 'GET', url: '/metrics' })).body);
+    t.equal(valueOf(scraped, 'slotwise_sms_reminders', { org_id: org.orgId, state: 'paused' }), 2, 'and the metric');
     await first.app.close();
 
     const second = await reminderApp(t, store, org, standin, { creditAllowance: 10, masterKey });

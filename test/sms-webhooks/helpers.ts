@@ -21,6 +21,8 @@ import { freePort, waitFor } from '../helpers/process.ts';
 import { apiFor, FROM_NUMBER, startStandIn } from '../sms/helpers.ts';
 
 export const PATIENT = '+447911123456';
+/** The opening allowance of the test org's credit ledger. */
+export const SMS_CREDITS = 500;
 
 export interface SmsTestApp {
   app: FastifyInstance;
@@ -61,17 +63,23 @@ export async function smsApp(
   });
   const sms = apiFor(standin);
   const sender = { from: FROM_NUMBER };
-  await app.register(twilioWebhookRoutes, {
-    authToken: standin.authToken,
-    publicUrl: config.publicUrl,
+  const store = () => app.storeConnection.store;
+  const replyDeps: ReplyDeps = {
+    store,
+    envelope: app.envelope,
     sms: () => sms,
     sender,
-  });
+    publicUrl: config.publicUrl,
+    enqueue: (tx, write) => app.outbox.enqueue(tx, write),
+    wake: (orgId) => app.outbox.wake(orgId),
+    openingAllowance: SMS_CREDITS,
+    now: () => new Date(),
+  };
+  await app.register(twilioWebhookRoutes, { authToken: standin.authToken, publicUrl: config.publicUrl, replyDeps });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port });
   await app.storeConnection.whenReady();
   await saveEmulatorConnection(app.storeConnection.store, app.envelope, org);
-  const store = () => app.storeConnection.store;
   const key = recipientKey(store, app.envelope);
   return {
     app,
@@ -80,16 +88,7 @@ export async function smsApp(
     standin,
     ids,
     logs,
-    replyDeps: {
-      store,
-      envelope: app.envelope,
-      sms: () => sms,
-      sender,
-      publicUrl: config.publicUrl,
-      enqueue: (tx, write) => app.outbox.enqueue(tx, write),
-      wake: (orgId) => app.outbox.wake(orgId),
-      now: () => new Date(),
-    },
+    replyDeps,
     hashOf: async (e164) => recipientHash(await key(), org.orgId, e164),
   };
 }

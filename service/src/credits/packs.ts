@@ -48,3 +48,15 @@ export function findPack(packs: readonly CreditPack[], credits: number, currency
 export function lowBalance(available: number, threshold: number): boolean {
   return available <= threshold;
 }
+
+/** The pack's id in the org API and purchase links: its credits and currency, e.g. `100-USD`. */
+export function packId(pack: CreditPack): string {
+  return `${pack.credits}-${pack.price.currency}`;
+}
+
+/** The price in the currency's major units for display (cents → dollars, yen stay yen). */
+export function majorAmount(price: Money): number {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: price.currency }).resolvedOptions()
+    .maximumFractionDigits;
+  return price.minor / 10 ** (digits ?? 2);
+}

@@ -64,30 +64,46 @@ export async function postCreditTransaction(
   request: CreditRequest,
   options: PostOptions,
 ): Promise<PostResult> {
-  return store.transaction(async (tx) => {
-    const [org] = await tx.query('select 1 from org_connection where org_id = $1 for update', [request.orgId]);
-    if (!org) return { ok: false, error: { code: 'unknown_org', message: 'no such org is connected' } };
+  return store.transaction((tx) => postInTransaction(tx, request, options));
+}
 
-    const existing = await findByKey(tx, request.orgId, request.idempotencyKey);
-    if (existing) {
-      return sameRequest(existing, request.operation)
-        ? { ok: true, transaction: existing, replayed: true }
-        : {
-            ok: false,
-            error: {
-              code: 'idempotency_conflict',
-              message: 'this idempotency key was used for a different transaction',
-            },
-          };
-    }
+/**
+ * postCreditTransaction inside the caller's transaction, so a posting commits or rolls back with the
+ * caller's own writes (an SMS attempt and its reservation). Takes the org's lock until that ends.
+ */
+export async function postInTransaction(
+  tx: Transaction,
+  request: CreditRequest,
+  options: PostOptions,
+): Promise<PostResult> {
+  if (!(await lockOrgLedger(tx, request.orgId))) {
+    return { ok: false, error: { code: 'unknown_org', message: 'no such org is connected' } };
+  }
+  const existing = await findCreditTransaction(tx, request.orgId, request.idempotencyKey);
+  if (existing) {
+    return sameRequest(existing, request.operation)
+      ? { ok: true, transaction: existing, replayed: true }
+      : {
+          ok: false,
+          error: {
+            code: 'idempotency_conflict',
+            message: 'this idempotency key was used for a different transaction',
+          },
+        };
+  }
 
-    await openLedger(tx, request.orgId, options);
-    const state = await loadState(tx, request.orgId, request.operation);
-    const result = applyTransaction(state, { id: 'new', orgId: request.orgId, operation: request.operation });
-    if (!result.ok) return result;
-    const transaction = await insert(tx, request, result.postings, options.now);
-    return { ok: true, transaction, replayed: false };
-  });
+  await openLedger(tx, request.orgId, options);
+  const state = await loadState(tx, request.orgId, request.operation);
+  const result = applyTransaction(state, { id: 'new', orgId: request.orgId, operation: request.operation });
+  if (!result.ok) return result;
+  const transaction = await insert(tx, request, result.postings, options.now);
+  return { ok: true, transaction, replayed: false };
+}
+
+/** Serialises an org's postings until the transaction ends; false when the org is not connected. */
+export async function lockOrgLedger(tx: Queryable, orgId: string): Promise<boolean> {
+  const [org] = await tx.query('select 1 from org_connection where org_id = $1 for update', [orgId]);
+  return org !== undefined;
 }
 
 /** What an org can spend and what its sends in flight hold; an org without a ledger has its opening. */
@@ -221,10 +237,15 @@ async function insert(
       posting.amount,
     ]);
   }
-  return (await findByKey(tx, request.orgId, request.idempotencyKey))!;
+  return (await findCreditTransaction(tx, request.orgId, request.idempotencyKey))!;
 }
 
-async function findByKey(tx: Queryable, orgId: string, key: string): Promise<StoredCreditTransaction | undefined> {
+/** The transaction an idempotency key posted, if any. */
+export async function findCreditTransaction(
+  tx: Queryable,
+  orgId: string,
+  key: string,
+): Promise<StoredCreditTransaction | undefined> {
   const [row] = await tx.query<TransactionRow>(
     `select ${TRANSACTION_COLUMNS} from credit_transaction t where org_id = $1 and idempotency_key = $2`,
     [orgId, key],

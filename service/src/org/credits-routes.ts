@@ -1,14 +1,12 @@
-// The org's SMS credits through the org API (docs/org-api.yaml getCredits): the balance
-// (reminders/credits.ts: allowance − used, through app.reminders.status), what the last days used,
-// and whether reminders wait for credits. The payments issue replaces the allowance with a ledger
-// and fills `packs`; the route's shape stays.
+// The org's SMS credits through the org API (docs/org-api.yaml getCredits): the ledger's available
+// balance (through app.reminders.status), the packs on sale (CREDIT_PACKS), the low-balance
+// threshold (CREDIT_LOW_BALANCE), what the last days consumed, and whether reminders wait for credits.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { majorAmount, packId, type CreditPack } from '../credits/packs.ts';
 import { HttpProblem } from '../problem.ts';
 import { ORG_ROUTE, orgOf } from './principal.ts';
 
-/** Below this many credits the console warns the admin (about a week of reminders for a small clinic). */
-export const LOW_BALANCE_THRESHOLD = 50;
 /** Days of usage shown, today included. */
 export const USAGE_DAYS = 30;
 const DAY_MS = 86_400_000;
@@ -34,8 +32,20 @@ const CreditsSchema = Type.Object(
 );
 type Credits = Static<typeof CreditsSchema>;
 
+export interface CreditsRoutesOptions {
+  packs: readonly CreditPack[];
+  /** At or below this many available credits the console warns the admin. */
+  lowBalance: number;
+}
+
 /** getCredits of the org API (registered under /v1 behind plugins/org-auth.ts). */
-export async function creditsRoutes(v1: FastifyInstance): Promise<void> {
+export async function creditsRoutes(v1: FastifyInstance, options: CreditsRoutesOptions): Promise<void> {
+  const packs = options.packs.map((pack) => ({
+    packId: packId(pack),
+    credits: pack.credits,
+    amount: majorAmount(pack.price),
+    currencyCode: pack.price.currency,
+  }));
   v1.get(
     '/credits',
     { ...ORG_ROUTE, schema: { response: { 200: CreditsSchema } } },
@@ -54,16 +64,16 @@ export async function creditsRoutes(v1: FastifyInstance): Promise<void> {
       since.setUTCHours(0, 0, 0, 0);
       const usage = await v1.storeConnection.store.query<{ day: string; segments: number; messages: number }>(
         `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD') as day,
-              sum(segments)::int as segments, count(*)::int as messages
-         from sms_credit_use where org_id = $1 and created_at >= $2
+              sum(amount)::int as segments, count(*)::int as messages
+         from credit_transaction where org_id = $1 and kind = 'consume' and created_at >= $2
         group by 1 order by 1 desc`,
         [orgId, since],
       );
       const paused = status.states.paused ?? 0;
       return {
         balance: status.creditBalance,
-        lowBalanceThreshold: LOW_BALANCE_THRESHOLD,
-        packs: [],
+        lowBalanceThreshold: options.lowBalance,
+        packs,
         remindersPaused: paused > 0,
         pausedReminders: paused,
         recentUsage: usage.map((row) => ({

@@ -10,7 +10,7 @@ import { HttpProblem } from '../problem.ts';
 import type { SalesforceRecord } from '../salesforce/org-api.ts';
 import { soql } from '../salesforce/soql.ts';
 import { recipientHash, recipientKey } from '../sms/recipient.ts';
-import { messageCipherContext, sendReply, type ReplyDeps } from '../sms/replies.ts';
+import { messageCipherContext, sendReply } from '../sms/replies.ts';
 import { maskNumber } from '../sms/reply-texts.ts';
 import { MAX_BODY_CHARACTERS, segmentInfo } from '../sms/template.ts';
 import { ORG_ROUTE, orgOf } from './principal.ts';
@@ -65,11 +65,6 @@ const SmsHistoryEntry = Type.Object(
 );
 type HistoryEntry = Static<typeof SmsHistoryEntry>;
 const SmsHistory = Type.Object({ messages: Type.Array(SmsHistoryEntry) }, { additionalProperties: false });
-
-export interface SmsRoutesOptions {
-  /** Where Twilio sends status callbacks (the configured public URL). */
-  publicUrl: URL;
-}
 
 /** What the org holds for texting the person behind a record. */
 interface Recipient {
@@ -126,7 +121,7 @@ const REMINDER_STATUS_OF: Record<string, string> = {
 };
 
 /** sendSms and listSmsHistory of the org API (registered under /v1 behind plugins/org-auth.ts). */
-export async function smsRoutes(v1: FastifyInstance, options: SmsRoutesOptions): Promise<void> {
+export async function smsRoutes(v1: FastifyInstance): Promise<void> {
   const store = () => v1.storeConnection.store;
   const hashKey = recipientKey(store, v1.envelope);
   const reminders = () => {
@@ -242,29 +237,7 @@ export async function smsRoutes(v1: FastifyInstance, options: SmsRoutesOptions):
         hash,
       ]);
       if (stopped) throw optedOut();
-      // Checked, not reserved: sendReply counts the credits once Twilio has the message, so two
-      // staff sends racing for the last credits can take the balance a little below zero (and
-      // reminders then pause, as they do at zero).
-      if ((await sms.status(orgId)).creditBalance < segments) {
-        throw new HttpProblem(
-          422,
-          'insufficient_credits',
-          'There are not enough SMS credits',
-          `This message needs ${segments}.`,
-        );
-      }
-
-      const deps: ReplyDeps = {
-        store,
-        envelope: v1.envelope,
-        sms: () => sms.sms,
-        sender: sms.sender,
-        publicUrl: options.publicUrl,
-        enqueue: (tx, write) => v1.outbox.enqueue(tx, write),
-        wake: (id) => v1.outbox.wake(id),
-        now: () => new Date(),
-      };
-      const outcome = await sendReply(deps, {
+      const outcome = await sendReply(sms.replyDeps, {
         orgId,
         appointmentId: recipient.appointmentId,
         to: recipient.phone,
@@ -285,6 +258,13 @@ export async function smsRoutes(v1: FastifyInstance, options: SmsRoutesOptions):
         case 'skipped_opted_out':
         case 'opted_out':
           throw optedOut();
+        case 'no_credits':
+          throw new HttpProblem(
+            422,
+            'insufficient_credits',
+            'There are not enough SMS credits',
+            `This message needs ${segments}.`,
+          );
         case 'invalid_number':
           throw new HttpProblem(
             422,

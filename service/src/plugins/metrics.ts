@@ -104,6 +104,31 @@ async function metrics(app: FastifyInstance, options: MetricsPluginOptions): Pro
   });
 
   new Gauge({
+    name: 'slotwise_sms_reminders',
+    help: 'SMS reminders waiting (planned), in flight (sending) or paused for want of credits (paused), per org; alert on paused > 0.',
+    labelNames: ['org_id', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const store = openStore();
+      if (!store) return;
+      const rows = await store.query<{ org_id: string; planned: number; sending: number; paused: number }>(
+        `select c.org_id, count(r.id) filter (where r.state = 'planned')::int as planned,
+                count(r.id) filter (where r.state = 'sending')::int as sending,
+                count(r.id) filter (where r.state = 'paused')::int as paused
+           from org_connection c
+           left join sms_reminder r on r.org_id = c.org_id and r.state in ('planned', 'sending', 'paused')
+          group by c.org_id`,
+      );
+      for (const row of rows) {
+        for (const state of ['planned', 'sending', 'paused'] as const) {
+          this.set({ org_id: row.org_id, state }, row[state]);
+        }
+      }
+    },
+  });
+
+  new Gauge({
     name: 'slotwise_org_seconds_since_last_sync',
     help: 'Seconds since the last completed sync of each connected org (since it connected, until a first sync).',
     labelNames: ['org_id'] as const,

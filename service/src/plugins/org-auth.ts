@@ -4,7 +4,7 @@ import { API_KEY_PATTERN, verifyApiKey } from '../org/api-keys.ts';
 import { auditHook } from '../org/audit.ts';
 import { auditRoutes } from '../org/audit-routes.ts';
 import { bookingRoutes } from '../org/booking-routes.ts';
-import { creditsRoutes } from '../org/credits-routes.ts';
+import { creditsRoutes, type CreditsRoutesOptions } from '../org/credits-routes.ts';
 import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
 import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
@@ -115,7 +115,7 @@ export async function orgAuth(v1: FastifyInstance, options: OrgAuthOptions): Pro
  */
 async function orgApi(
   app: FastifyInstance,
-  options: OrgAuthOptions & { sandbox: boolean; publicUrl: URL },
+  options: OrgAuthOptions & { sandbox: boolean; credits: CreditsRoutesOptions },
 ): Promise<void> {
   app.encryptedColumns.push(REFRESH_TOKEN_COLUMN);
   await app.register(
@@ -126,8 +126,8 @@ async function orgApi(
       await v1.register(auditRoutes);
       await v1.register(bookingRoutes);
       // Answer 503 sms_not_configured when Twilio is not configured (no app.reminders).
-      await v1.register(smsRoutes, { publicUrl: options.publicUrl });
-      await v1.register(creditsRoutes);
+      await v1.register(smsRoutes);
+      await v1.register(creditsRoutes, options.credits);
     },
     { prefix: '/v1' },
   );

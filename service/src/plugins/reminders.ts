@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { signingKeySource } from '../booking/manage-token.ts';
 import type { TwilioConfig } from '../config.ts';
-import { creditBalance } from '../reminders/credits.ts';
+import { availableSmsCredits } from '../credits/sms-credits.ts';
 import { dispatchBatch, resumePaused, senderKey, type DispatchDeps } from '../reminders/dispatch.ts';
-import { BODY_COLUMN, RECIPIENT_COLUMN } from '../reminders/messages.ts';
 import { planFromEvent } from '../reminders/planning.ts';
 import { reconcileStale } from '../reminders/reconcile.ts';
 import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
 import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
+import { BODY_COLUMN, RECIPIENT_COLUMN } from '../sms/outbound.ts';
+import type { ReplyDeps } from '../sms/replies.ts';
 import { createSmsApi, type SmsApi, type SmsSender } from '../sms/sender.ts';
 import { createTwilioClient } from '../sms/twilio-client.ts';
 
@@ -18,7 +19,7 @@ export interface ReminderStatus {
   /** Reminders by state, and the reasons of those skipped, cancelled, failed or paused. */
   states: Record<string, number>;
   reasons: Record<string, number>;
-  /** The org's credits left (allowance − used); reminders pause at zero. */
+  /** The org's credits available (its ledger's, or the opening allowance before it has one); reminders pause at zero. */
   creditBalance: number;
 }
 
@@ -31,6 +32,8 @@ declare module 'fastify' {
       /** The Twilio client and sender every SMS goes through (replies too). */
       sms: SmsApi;
       sender: SmsSender;
+      /** What sendReply needs: every text that is not a reminder goes through it. */
+      replyDeps: ReplyDeps;
     };
   }
 }
@@ -39,7 +42,8 @@ export interface RemindersPluginOptions {
   twilio: TwilioConfig;
   publicUrl: URL;
   ratePerSecond: number;
-  creditAllowance: number;
+  /** SMS_CREDIT_ALLOWANCE: the credits an org's ledger opens with. */
+  openingAllowance: number;
   /** Dispatch passes that may run at once across instances (pg-boss singleton lanes). Default 2. */
   lanes?: number;
   /** Reminders claimed per pass (one org query each). Default 50. */
@@ -95,7 +99,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     recipientKey: recipientKeyOf,
     signingKey,
     publicUrl: options.publicUrl,
-    creditAllowance: () => options.creditAllowance,
+    openingAllowance: options.openingAllowance,
     log,
     now,
   });
@@ -159,16 +163,27 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
         states[row.state] = (states[row.state] ?? 0) + row.n;
         if (row.state_reason) reasons[row.state_reason] = (reasons[row.state_reason] ?? 0) + row.n;
       }
-      return { states, reasons, creditBalance: await creditBalance(store(), orgId, options.creditAllowance) };
+      return { states, reasons, creditBalance: await availableSmsCredits(store(), orgId, options.openingAllowance) };
     },
     wake: () => schedule(0),
     sms,
     sender,
+    replyDeps: {
+      store,
+      envelope: app.envelope,
+      sms: () => sms,
+      sender,
+      publicUrl: options.publicUrl,
+      enqueue: (tx, write) => app.outbox.enqueue(tx, write),
+      wake: (orgId) => app.outbox.wake(orgId),
+      openingAllowance: options.openingAllowance,
+      now,
+    },
   });
   log.info({ sender: senderKey(sender).slice(0, 2) }, 'SMS reminders enabled');
 }
 
 export const remindersPlugin = fp(reminders, {
   name: 'reminders',
-  dependencies: ['store', 'encryption', 'sync', 'salesforce'],
+  dependencies: ['store', 'encryption', 'sync', 'salesforce', 'outbox'],
 });

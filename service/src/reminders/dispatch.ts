@@ -11,10 +11,10 @@ import { waitForSendSlot, type SendRate } from '../sms/rate-limit.ts';
 import { recipientHash } from '../sms/recipient.ts';
 import type { SendResult, SmsApi, SmsSender } from '../sms/sender.ts';
 import { parseTemplate, renderTemplate, segmentInfo } from '../sms/template.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Transaction } from '../store/store.ts';
 import { salesforceDateTime } from '../sync/derive.ts';
-import { creditBalance, lockOrgCredits, releaseCredits, reserveCredits, settleCredits } from './credits.ts';
-import { insertOutbound, markAccepted, markNotSent } from './messages.ts';
+import { availableSmsCredits, consumeSmsCredits, releaseSmsCredits } from '../credits/sms-credits.ts';
+import { markAccepted, markNotSent, recordOutbound } from '../sms/outbound.ts';
 import { isOptedOut, recordOptOutOfMessage } from '../sms/opt-outs.ts';
 import { reconcileAttempt } from './reconcile.ts';
 import type { ReminderSettings } from './rules.ts';
@@ -51,8 +51,8 @@ export interface DispatchDeps {
   recipientKey(): Promise<Buffer>;
   signingKey(): Promise<Buffer>;
   publicUrl: URL;
-  /** The configured credit allowance (read per pass, so a raised allowance resumes paused sends). */
-  creditAllowance(): number;
+  /** SMS_CREDIT_ALLOWANCE: the credits an org's ledger opens with. */
+  openingAllowance: number;
   log: Logger;
   now(): Date;
 }
@@ -131,7 +131,7 @@ export async function resumePaused(deps: DispatchDeps): Promise<number> {
   );
   let resumed = 0;
   for (const { org_id } of orgs) {
-    if ((await creditBalance(deps.store, org_id, deps.creditAllowance())) <= 0) continue;
+    if ((await availableSmsCredits(deps.store, org_id, deps.openingAllowance)) <= 0) continue;
     const rows = await deps.store.query(
       `update sms_reminder set state = 'planned', state_reason = null, updated_at = $2
         where org_id = $1 and state = 'paused' returning id`,
@@ -278,14 +278,13 @@ async function sendReminder(
   }
 
   // The attempt and its credits are stored before Twilio is asked (docs/sms.md).
-  const attempt = await deps.store.transaction(async (tx) => {
-    await lockOrgCredits(tx, reminder.org_id);
-    if ((await creditBalance(tx, reminder.org_id, deps.creditAllowance())) < estimate) return undefined;
-    const message = await insertOutbound(
+  const attempt = await deps.store.transaction((tx) =>
+    recordOutbound(
       tx,
       deps.envelope,
       {
         orgId: reminder.org_id,
+        kind: 'reminder',
         reminderId: reminder.id,
         appointmentId: reminder.appointment_id,
         recipientHash: hash,
@@ -294,11 +293,9 @@ async function sendReminder(
         sender,
         segments: estimate,
       },
-      deps.now(),
-    );
-    await reserveCredits(tx, reminder.org_id, message.id, estimate, deps.now());
-    return message;
-  });
+      creditOptions(deps),
+    ),
+  );
   if (!attempt) {
     await settle(deps.store, reminder.id, 'paused', 'no_credits', deps.now());
     return 'paused';
@@ -310,8 +307,7 @@ async function sendReminder(
     Math.floor((reminder.not_after.getTime() - sendTime.getTime()) / 1000),
   );
   if (validity < 1) {
-    await markNotSent(deps.store, attempt.id, 'expired', sendTime);
-    await releaseCredits(deps.store, attempt.id);
+    await notSent(deps, attempt.id, 'expired', sendTime);
     return end('failed', 'expired');
   }
   const result = await deps.sms.sendSms({
@@ -344,7 +340,7 @@ export async function applySendResult(
     case 'sent':
       await deps.store.transaction(async (tx) => {
         await markAccepted(tx, messageId, result, now);
-        await settleCredits(tx, messageId, result.segments);
+        await consumeCredits(deps, tx, messageId, result.segments);
         await settle(tx, reminder.id, 'sent', null, now);
       });
       return 'sent';
@@ -374,11 +370,23 @@ export async function applySendResult(
   }
 }
 
-export async function notSent(deps: Pick<DispatchDeps, 'store'>, messageId: number, code: string, now: Date) {
+export async function notSent(deps: CreditDeps, messageId: number, code: string, now: Date) {
   await deps.store.transaction(async (tx) => {
     await markNotSent(tx, messageId, code, now);
-    await releaseCredits(tx, messageId);
+    await releaseSmsCredits(tx, messageId, creditOptions(deps));
   });
+}
+
+type CreditDeps = Pick<DispatchDeps, 'store' | 'openingAllowance' | 'now' | 'log'>;
+
+function creditOptions(deps: CreditDeps) {
+  return { now: deps.now(), openingAllowance: deps.openingAllowance };
+}
+
+/** Twilio has the message: its segments are consumed (an estimate Twilio exceeded is logged, never negative). */
+export async function consumeCredits(deps: CreditDeps, tx: Transaction, messageId: number, segments: number) {
+  const { uncovered } = await consumeSmsCredits(tx, messageId, segments, creditOptions(deps));
+  if (uncovered > 0) deps.log.warn({ messageId, uncovered }, 'SMS used more segments than the credits left');
 }
 
 /** The patient's manage link, for an appointment booked through the service; null for any other. */

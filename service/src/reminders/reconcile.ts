@@ -3,9 +3,17 @@
 // to the same number with the same text, created no earlier than the attempt (less a minute of clock
 // skew), is adopted as this attempt's; nothing found means nothing was sent, and the reminder is
 // planned again while it is still useful.
-import { notSent, replan, senderKey, settle, type DispatchDeps, type Outcome, type ReminderRow } from './dispatch.ts';
-import { settleCredits } from './credits.ts';
-import { markAccepted, openOutbound, type StoredOutbound } from './messages.ts';
+import {
+  consumeCredits,
+  notSent,
+  replan,
+  senderKey,
+  settle,
+  type DispatchDeps,
+  type Outcome,
+  type ReminderRow,
+} from './dispatch.ts';
+import { markAccepted, openOutbound, type StoredOutbound } from '../sms/outbound.ts';
 
 const CLOCK_SKEW_MS = 60_000;
 const LOOKUP_LIMIT = 50;
@@ -57,7 +65,7 @@ export async function reconcileAttempt(
   const segments = match.segments > 0 ? match.segments : (message.segments ?? 1);
   await deps.store.transaction(async (tx) => {
     await markAccepted(tx, message.id, { sid: match.sid, status: match.status, segments }, now);
-    await settleCredits(tx, message.id, segments);
+    await consumeCredits(deps, tx, message.id, segments);
     await settle(tx, reminder.id, 'sent', null, now);
   });
   deps.log.info(

@@ -23,7 +23,6 @@ import {
   type ReplyDeps,
 } from '../sms/replies.ts';
 import { DEFAULT_ORG_NAME, replyTexts, webhookNumberToE164 } from '../sms/reply-texts.ts';
-import type { SmsApi, SmsSender } from '../sms/sender.ts';
 import { assertTwilioSignature, type WebhookParams } from '../sms/signature.ts';
 import { isTwilioStatus, shouldApply } from '../sms/status.ts';
 import type { Queryable } from '../store/store.ts';
@@ -33,10 +32,8 @@ export interface TwilioWebhookOptions {
   authToken: string;
   /** The origin configured in Twilio; signatures are checked against it, never against the Host header. */
   publicUrl: URL;
-  /** The SMS client replies go through (the reminders' one). */
-  sms: () => SmsApi;
-  sender: SmsSender;
-  now?: () => Date;
+  /** How replies are sent (the reminders plugin's: its SMS client, sender and credits). */
+  replyDeps: ReplyDeps;
 }
 
 const MessageSid = Type.String({ pattern: '^(SM|MM)[0-9a-f]{32}$' });
@@ -72,21 +69,12 @@ const NO_RATE_LIMIT = { rateLimit: false } as const;
 
 export async function twilioWebhookRoutes(app: FastifyInstance, options: TwilioWebhookOptions): Promise<void> {
   await app.register(formbody);
-  const now = options.now ?? (() => new Date());
+  const { replyDeps } = options;
+  const now = replyDeps.now;
   const log = app.log.child({ component: 'twilio-webhooks' });
   const store = () => app.storeConnection.store;
   const hashKey = recipientKey(store, app.envelope);
   const manageKey = signingKeySource(store, app.envelope);
-  const replyDeps: ReplyDeps = {
-    store,
-    envelope: app.envelope,
-    sms: options.sms,
-    sender: options.sender,
-    publicUrl: options.publicUrl,
-    enqueue: (tx, write) => app.outbox.enqueue(tx, write),
-    wake: (orgId) => app.outbox.wake(orgId),
-    now,
-  };
   const wake = (orgId: string) =>
     app.outbox.wake(orgId).catch((error: unknown) => log.warn({ orgId, err: error }, 'outbox wake failed'));
 

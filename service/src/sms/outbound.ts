@@ -1,8 +1,11 @@
-// sms_message rows of outbound reminders: the number and text are stored encrypted (bound to the
-// row), the text only until Twilio has the message. Nothing here logs either.
+// sms_message rows of outbound texts (reminders, replies, staff sends): the number and text are
+// stored encrypted (bound to the row), the text only until Twilio has the message, and the credits
+// are reserved with the row. Nothing here logs either.
 import type { Envelope } from '../crypto/envelope.ts';
 import type { EncryptedColumn } from '../crypto/rotation.ts';
-import type { Queryable } from '../store/store.ts';
+import { availableSmsCredits, reserveSmsCredits } from '../credits/sms-credits.ts';
+import { lockOrgLedger, type PostOptions } from '../credits/store.ts';
+import type { Queryable, Transaction } from '../store/store.ts';
 
 export const RECIPIENT_COLUMN: EncryptedColumn = {
   table: 'sms_message',
@@ -19,37 +22,48 @@ const context = (column: EncryptedColumn, id: number) => ({
 
 export interface OutboundMessage {
   orgId: string;
-  reminderId: number;
-  appointmentId: string;
+  /** sms_message.kind: reminder, ack, reschedule_link, help, adhoc, … */
+  kind: string;
+  reminderId: number | null;
+  appointmentId: string | null;
   recipientHash: string;
   to: string;
   body: string;
   sender: string;
+  /** The segments reserved now (sms/template.ts segmentInfo of the body); Twilio's count is consumed later. */
   segments: number;
 }
 
-/** Records an attempt as 'sending' before Twilio is asked; returns its id and attempt number. */
-export async function insertOutbound(
-  tx: Queryable,
+/**
+ * Records an attempt as 'sending' before Twilio is asked, with its credits reserved in the same
+ * transaction (under the org's ledger lock); undefined, and nothing recorded, when the org's credits
+ * do not cover it. Returns the message id and its attempt number (per reminder).
+ */
+export async function recordOutbound(
+  tx: Transaction,
   envelope: Envelope,
   message: OutboundMessage,
-  now: Date,
-): Promise<{ id: number; attempt: number }> {
+  credits: PostOptions,
+): Promise<{ id: number; attempt: number } | undefined> {
+  await lockOrgLedger(tx, message.orgId);
+  if ((await availableSmsCredits(tx, message.orgId, credits.openingAllowance)) < message.segments) return undefined;
   const [row] = await tx.query<{ id: number; attempt: number }>(
     `insert into sms_message
        (org_id, reminder_id, appointment_id, direction, kind, recipient_hash, sender, status, segments, attempt,
         created_at)
-     values ($1, $2, $3, 'outbound', 'reminder', $4, $5, 'sending', $6,
-             (select count(*) + 1 from sms_message where reminder_id = $2), $7)
+     values ($1, $2, $3, 'outbound', $4, $5, $6, 'sending', $7,
+             case when $2::int8 is null then 1 else (select count(*) + 1 from sms_message where reminder_id = $2) end,
+             $8)
      returning id, attempt`,
     [
       message.orgId,
       message.reminderId,
       message.appointmentId,
+      message.kind,
       message.recipientHash,
       message.sender,
       message.segments,
-      now,
+      credits.now,
     ],
   );
   const { id, attempt } = row!;
@@ -58,6 +72,10 @@ export async function insertOutbound(
     await envelope.encrypt(message.to, context(RECIPIENT_COLUMN, id)),
     await envelope.encrypt(message.body, context(BODY_COLUMN, id)),
   ]);
+  // Cannot be refused: the org is locked and its available credits were just read.
+  if (!(await reserveSmsCredits(tx, message.orgId, id, message.segments, credits))) {
+    throw new Error('SMS credits changed while the org was locked');
+  }
   return { id, attempt };
 }
 

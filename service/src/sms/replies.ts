@@ -2,11 +2,14 @@
 // reminders, each recorded as an sms_message and mirrored to the org's Slotwise_SMS_Message__c.
 import type { Envelope } from '../crypto/envelope.ts';
 import type { OutboxWrite } from '../outbox/outbox.ts';
+import { consumeSmsCredits, releaseSmsCredits } from '../credits/sms-credits.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import { isOptedOut, recordOptOut } from './opt-outs.ts';
+import { recordOutbound } from './outbound.ts';
 import { maskNumber } from './reply-texts.ts';
 import type { SendResult, SmsApi, SmsSender } from './sender.ts';
 import { isTwilioStatus, orgStatusValue, shouldApply, type TwilioStatus } from './status.ts';
+import { segmentInfo } from './template.ts';
 
 export const SMS_MESSAGE_OBJECT = 'Slotwise_SMS_Message__c';
 /** The status callback path; `?message=<sms_message id>` says which row a callback is about. */
@@ -63,6 +66,8 @@ export interface ReplyDeps {
   publicUrl: URL;
   enqueue(tx: Queryable, write: OutboxWrite): Promise<number>;
   wake(orgId: string): Promise<void>;
+  /** SMS_CREDIT_ALLOWANCE: the credits an org's ledger opens with. */
+  openingAllowance: number;
   now: () => Date;
 }
 
@@ -73,42 +78,44 @@ export interface Reply {
   to: string;
   recipientHash: string;
   body: string;
-  /** sms_message.kind: ack, reschedule_link, help, reply. */
+  /** sms_message.kind: ack, reschedule_link, help, adhoc, … */
   kind: string;
 }
 
-export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' };
+/** Not sent and not recorded: the number opted out for the org, or the org has too few credits. */
+export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' } | { kind: 'no_credits' };
 
 /**
- * Sends one text to a patient now: refused when the number is opted out for the org (checked in
- * the same transaction that records the message), recorded with its number and text encrypted,
- * the text cleared once Twilio has it, the org's record queued through the outbox.
+ * Sends one text now: refused when the number is opted out for the org or the org's credits do not
+ * cover it (both checked in the transaction that records the message and reserves its credits),
+ * recorded with its number and text encrypted, the text cleared once Twilio has it, the credits
+ * Twilio counted consumed, the org's record queued through the outbox.
  */
 export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOutcome> {
   const store = deps.store();
-  const id = await store.transaction(async (tx) => {
-    if (await isOptedOut(tx, reply.orgId, reply.recipientHash)) return undefined;
-    const [row] = await tx.query<{ id: number }>(
-      `insert into sms_message (org_id, appointment_id, direction, kind, recipient_hash, sender, status, created_at)
-       values ($1, $2, 'outbound', $3, $4, $5, 'sending', $6) returning id`,
-      [
-        reply.orgId,
-        reply.appointmentId,
-        reply.kind,
-        reply.recipientHash,
-        deps.sender.messagingServiceSid ?? deps.sender.from,
-        deps.now(),
-      ],
+  const credits = () => ({ now: deps.now(), openingAllowance: deps.openingAllowance });
+  const attempt = await store.transaction(async (tx) => {
+    if (await isOptedOut(tx, reply.orgId, reply.recipientHash)) return 'skipped_opted_out' as const;
+    const recorded = await recordOutbound(
+      tx,
+      deps.envelope,
+      {
+        orgId: reply.orgId,
+        kind: reply.kind,
+        reminderId: null,
+        appointmentId: reply.appointmentId,
+        recipientHash: reply.recipientHash,
+        to: reply.to,
+        body: reply.body,
+        sender: deps.sender.messagingServiceSid ?? deps.sender.from,
+        segments: segmentInfo(reply.body).segments,
+      },
+      credits(),
     );
-    const messageId = row!.id;
-    await tx.query(`update sms_message set recipient_ciphertext = $2, body_ciphertext = $3 where id = $1`, [
-      messageId,
-      await deps.envelope.encrypt(reply.to, messageCipherContext('recipient_ciphertext', messageId)),
-      await deps.envelope.encrypt(reply.body, messageCipherContext('body_ciphertext', messageId)),
-    ]);
-    return messageId;
+    return recorded ?? ('no_credits' as const);
   });
-  if (id === undefined) return { kind: 'skipped_opted_out' };
+  if (typeof attempt === 'string') return { kind: attempt };
+  const { id } = attempt;
 
   const result = await deps.sms().sendSms({
     ...deps.sender,
@@ -127,6 +134,7 @@ export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOut
         `update sms_message set status = 'failed', error_code = $2, body_ciphertext = null, status_at = $3 where id = $1`,
         [id, String(result.code), deps.now()],
       );
+      await releaseSmsCredits(tx, id, credits());
       // Twilio knows the number replied STOP to this sender: honour it for the org too.
       if (result.kind === 'opted_out') await recordOptOut(tx, reply.orgId, reply.recipientHash, deps.now());
       return;
@@ -141,11 +149,7 @@ export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOut
          body_ciphertext = null where id = $1`,
       [id, result.sid, status, result.segments, sentAt],
     );
-    await tx.query(
-      `insert into sms_credit_use (org_id, message_id, segments, created_at) values ($1, $2, $3, $4)
-       on conflict (message_id) do nothing`,
-      [reply.orgId, id, result.segments, sentAt],
-    );
+    await consumeSmsCredits(tx, id, result.segments, credits());
     await deps.enqueue(
       tx,
       smsMessageWrite({
