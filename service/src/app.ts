@@ -16,11 +16,13 @@ import { schedulePlugin } from './plugins/schedule.ts';
 import { securityPlugin } from './plugins/security.ts';
 import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
+import { waitlistPlugin } from './plugins/waitlist.ts';
 import { bookingPageRoutes } from './routes/booking-page.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
 import { twilioWebhookRoutes } from './routes/twilio-webhooks.ts';
 import { PUBLIC_API_PREFIX, publicApiRoutes } from './routes/public-api.ts';
+import { waitlistPageRoutes } from './routes/waitlist-page.ts';
 import type { TlsMaterial } from './tls.ts';
 
 export interface AppDependencies {
@@ -38,6 +40,8 @@ export interface AppDependencies {
   twilio?: TwilioConfig;
   /** The reminders' clock (tests set a daytime instant, so quiet hours do not follow the real hour). */
   reminderClock?: () => Date;
+  /** Overrides WAITLIST_OFFER_MINUTES (tests hold an offered slot for seconds). */
+  waitlistOfferMs?: number;
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -107,8 +111,20 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(connectRoutes);
   // Reads `app.schedule` when called, so it may come before or after the schedule plugin.
   await app.register(bookingPlugin);
+  // The waitlist offers freed slots by text: only where SMS can be sent (the sandbox's stand-in counts).
+  if (twilio) {
+    await app.register(waitlistPlugin, {
+      publicUrl: config.publicUrl,
+      offerMinutes: config.waitlistOfferMinutes,
+      ...(deps.waitlistOfferMs ? { offerMs: deps.waitlistOfferMs } : {}),
+    });
+  }
   await app.register(publicApiRoutes, { prefix: PUBLIC_API_PREFIX });
-  await app.register(bookingPageRoutes, { booking: () => app.booking });
+  await app.register(bookingPageRoutes, {
+    booking: () => app.booking,
+    waitlist: () => (app.hasDecorator('waitlist') ? app.waitlist : undefined),
+  });
+  if (twilio) await app.register(waitlistPageRoutes, { booking: () => app.booking, waitlist: () => app.waitlist });
   await app.register(orgAuthPlugin, {
     perMinute: config.rateLimitPerMinute,
     sandbox: config.sandbox,
