@@ -73,6 +73,7 @@ export async function smsApp(
     enqueue: (tx, write) => app.outbox.enqueue(tx, write),
     wake: (orgId) => app.outbox.wake(orgId),
     openingAllowance: SMS_CREDITS,
+    rate: { perSecond: 100, burst: 1 },
     now: () => new Date(),
   };
   await app.register(twilioWebhookRoutes, { authToken: standin.authToken, publicUrl: config.publicUrl, replyDeps });

@@ -10,14 +10,18 @@ const INBOUND = '/webhooks/twilio/inbound';
 
 /** A reminder about tomorrow's appointment, so that replies from the patient belong to the clinic. */
 async function remind(env: SmsTestApp) {
-  return sendReply(env.replyDeps, {
+  return sendReply(env.replyDeps, await reminderOf(env));
+}
+
+async function reminderOf(env: SmsTestApp) {
+  return {
     orgId: env.org.orgId,
     appointmentId: env.ids.get('AppointmentTomorrow')!,
     to: PATIENT,
     recipientHash: await env.hashOf(PATIENT),
     body: 'Reminder: your appointment is tomorrow. Reply C to confirm, R to reschedule.',
     kind: 'reminder',
-  });
+  };
 }
 
 /** What the stand-in "sent" to the patient after the first `skip` messages. */
@@ -166,6 +170,17 @@ for (const backend of BACKENDS) {
       t.equal(env.standin.messages().length, before, 'a number nobody wrote to gets no reply');
       const malformed = await postSigned(env, INBOUND, { ...inboundParams(env, 'C'), MessageSid: 'SMnope' });
       t.equal(malformed.statusCode, 400);
+    });
+
+    t.test("replies keep to the sender's rate limit", async (t) => {
+      // One message per 20 s: the next slot is further away than a reply may wait.
+      const slow = { ...env.replyDeps, rate: { perSecond: 0.05, burst: 1 } };
+      const before = env.standin.messages().length;
+      const first = await sendReply(slow, await reminderOf(env));
+      t.equal(first.kind, 'sent');
+      const second = await sendReply(slow, await reminderOf(env));
+      t.match(second, { kind: 'retry', code: 'rate_limited', maybeSent: false }, 'refused, not queued behind');
+      t.equal(env.standin.messages().length, before + 1, 'only the first reached Twilio');
     });
 
     t.test('numbers and texts are never logged', async (t) => {

@@ -7,6 +7,7 @@ import { dispatchBatch, resumePaused, senderKey, type DispatchDeps } from '../re
 import { planFromEvent } from '../reminders/planning.ts';
 import { reconcileStale } from '../reminders/reconcile.ts';
 import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
+import type { SendRate } from '../sms/rate-limit.ts';
 import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
 import { BODY_COLUMN, RECIPIENT_COLUMN } from '../sms/outbound.ts';
 import type { ReplyDeps } from '../sms/replies.ts';
@@ -86,6 +87,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
       timeoutMs: options.twilioTimeoutMs ?? 10_000,
     }),
   });
+  const rate: SendRate = { perSecond: options.ratePerSecond, burst: 1 };
   const recipientKeyOf = recipientKey(store, app.envelope);
   const signingKey = signingKeySource(store, app.envelope);
   const deps = (): DispatchDeps => ({
@@ -94,7 +96,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     orgApi: app.orgApi,
     sms,
     sender,
-    rate: { perSecond: options.ratePerSecond, burst: 1 },
+    rate,
     settings: (orgId) => settings.get(orgId),
     recipientKey: recipientKeyOf,
     signingKey,
@@ -177,6 +179,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
       enqueue: (tx, write) => app.outbox.enqueue(tx, write),
       wake: (orgId) => app.outbox.wake(orgId),
       openingAllowance: options.openingAllowance,
+      rate,
       now,
     },
   });

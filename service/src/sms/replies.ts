@@ -6,6 +6,7 @@ import { consumeSmsCredits, releaseSmsCredits } from '../credits/sms-credits.ts'
 import type { Queryable, Store } from '../store/store.ts';
 import { isOptedOut, recordOptOut } from './opt-outs.ts';
 import { recordOutbound } from './outbound.ts';
+import { waitForSendSlot, type SendRate } from './rate-limit.ts';
 import { maskNumber } from './reply-texts.ts';
 import type { SendResult, SmsApi, SmsSender } from './sender.ts';
 import { isTwilioStatus, orgStatusValue, shouldApply, type TwilioStatus } from './status.ts';
@@ -15,6 +16,8 @@ export const SMS_MESSAGE_OBJECT = 'Slotwise_SMS_Message__c';
 /** The status callback path; `?message=<sms_message id>` says which row a callback is about. */
 export const STATUS_CALLBACK_PATH = '/webhooks/twilio/status';
 export const INBOUND_PATH = '/webhooks/twilio/inbound';
+/** A reply waits at most this long for the sender's rate limit (the webhook that asked is waiting too). */
+const MAX_RATE_WAIT_MS = 5_000;
 /** A reply not delivered within the hour is stale (the patient asked something an hour ago). */
 const REPLY_VALIDITY_SECONDS = 3600;
 
@@ -68,6 +71,8 @@ export interface ReplyDeps {
   wake(orgId: string): Promise<void>;
   /** SMS_CREDIT_ALLOWANCE: the credits an org's ledger opens with. */
   openingAllowance: number;
+  /** The sender's shared rate limit (the one reminders keep to). */
+  rate: SendRate;
   now: () => Date;
 }
 
@@ -94,6 +99,10 @@ export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' } | { kind: 
 export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOutcome> {
   const store = deps.store();
   const credits = () => ({ now: deps.now(), openingAllowance: deps.openingAllowance });
+  const sender = deps.sender.messagingServiceSid ?? deps.sender.from;
+  if (!(await waitForSendSlot(store, sender, deps.rate, MAX_RATE_WAIT_MS))) {
+    return { kind: 'retry', code: 'rate_limited', afterMs: MAX_RATE_WAIT_MS, maybeSent: false };
+  }
   const attempt = await store.transaction(async (tx) => {
     if (await isOptedOut(tx, reply.orgId, reply.recipientHash)) return 'skipped_opted_out' as const;
     const recorded = await recordOutbound(
@@ -107,7 +116,7 @@ export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOut
         recipientHash: reply.recipientHash,
         to: reply.to,
         body: reply.body,
-        sender: deps.sender.messagingServiceSid ?? deps.sender.from,
+        sender,
         segments: segmentInfo(reply.body).segments,
       },
       credits(),

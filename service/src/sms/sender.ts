@@ -21,7 +21,7 @@ export type SmsRequest = SmsSender & {
 export type SendResult =
   | { kind: 'sent'; sid: string; status: string; segments: number }
   /** Try again after `afterMs`. `maybeSent`: no answer arrived, so the message may exist; reconcile before resending. */
-  | { kind: 'retry'; code: number | 'timeout' | 'network'; afterMs: number; maybeSent: boolean }
+  | { kind: 'retry'; code: number | 'timeout' | 'network' | 'rate_limited'; afterMs: number; maybeSent: boolean }
   | { kind: 'opted_out'; code: 21610 }
   | { kind: 'invalid_number'; code: 21211 | 21614 | 'not_e164' }
   | { kind: 'failed'; code: number };
