@@ -14,6 +14,7 @@ import { requestLogPlugin } from './plugins/request-log.ts';
 import { salesforcePlugin } from './plugins/salesforce.ts';
 import { schedulePlugin } from './plugins/schedule.ts';
 import { securityPlugin } from './plugins/security.ts';
+import { staffSmsPlugin } from './plugins/staff-sms.ts';
 import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
 import { waitlistPlugin } from './plugins/waitlist.ts';
@@ -38,7 +39,7 @@ export interface AppDependencies {
   salesforce?: { loginUrlOverride?: string; clientId: string; clientSecret: string };
   /** Overrides Twilio (sandbox mode and tests point it at the Twilio stand-in). */
   twilio?: TwilioConfig;
-  /** The reminders' clock (tests set a daytime instant, so quiet hours do not follow the real hour). */
+  /** The clock of reminders and staff SMS (tests set a daytime instant, so quiet hours do not follow the real hour). */
   reminderClock?: () => Date;
   /** Overrides WAITLIST_OFFER_MINUTES (tests hold an offered slot for seconds). */
   waitlistOfferMs?: number;
@@ -105,6 +106,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       publicUrl: config.publicUrl,
       replyDeps: app.reminders.replyDeps,
     });
+    await app.register(staffSmsPlugin, deps.reminderClock ? { now: deps.reminderClock } : {});
   }
 
   await app.register(healthRoutes);

@@ -13,9 +13,9 @@ import { recipientHash } from '../sms/recipient.ts';
 import type { Reply, ReplyOutcome } from '../sms/replies.ts';
 import type { Store } from '../store/store.ts';
 import { CANCELLED, salesforceDateTime } from '../sync/derive.ts';
-import { agendaSendTime } from './agenda.ts';
+import { AGENDA_LATE_MS, agendaSendTime } from './agenda.ts';
 import { preferencesOf, staffMobilePhones, type StaffSettings } from './preferences.ts';
-import { MESSAGE_KIND, claimDue, markAttempt, retryAt, settle, type StaffSmsRow } from './store.ts';
+import { MESSAGE_KIND, claimDue, markAttempt, moveAgenda, retryAt, settle, type StaffSmsRow } from './store.ts';
 import { agendaText, alertText, type StaffTextAppointment } from './texts.ts';
 import type { StaffPreferences } from './types.ts';
 
@@ -117,9 +117,12 @@ async function prepare(deps: StaffDispatchDeps, row: StaffSmsRow): Promise<Prepa
   if (prefs && !isValidTimeZone(prefs.timeZone)) return end('failed', 'bad_time_zone');
   if (row.kind === 'agenda') {
     if (!prefs?.agendaTime) return end('cancelled', 'agenda_off');
-    // The staff member moved the time since it was planned: a later time waits for it.
+    // The staff member chose a later time since it was planned (the planner has not seen it yet): wait for it.
     const wanted = agendaSendTime(row.agenda_date!, prefs.agendaTime, prefs.timeZone);
-    if (wanted > now.getTime()) return retryAt(deps.store, row, new Date(wanted), null, now);
+    if (wanted > now.getTime()) {
+      await moveAgenda(deps.store, row.id, new Date(wanted), new Date(wanted + AGENDA_LATE_MS), now);
+      return 'retry';
+    }
     const to = (await staffMobilePhones(deps.orgApi, row.org_id, [prefs.userId])).get(prefs.userId);
     if (!to) return end('skipped', 'no_staff_number');
     const appointments = await readAgenda(deps.orgApi, row.org_id, prefs, row.agenda_date!);

@@ -165,6 +165,15 @@ export async function retryAt(
   return 'retry';
 }
 
+/** A claimed agenda whose staff member chose a later time since it was planned: back to planned at that time. */
+export async function moveAgenda(db: Queryable, id: number, sendAt: Date, notAfter: Date, now: Date): Promise<void> {
+  await db.query(
+    `update staff_sms set state = 'planned', send_at = $2, not_after = $3, state_reason = null, updated_at = $4
+      where id = $1 and state = 'sending'`,
+    [id, sendAt, notAfter, now],
+  );
+}
+
 /** Notes that a send to `recipientHash` begins now: what reconcileStale looks for after a crash. */
 export async function markAttempt(db: Queryable, id: number, recipientHash: string, now: Date): Promise<void> {
   await db.query(
