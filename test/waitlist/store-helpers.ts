@@ -11,6 +11,7 @@ import type { ReplyOutcome } from '../../service/src/sms/replies.ts';
 import { migrate } from '../../service/src/store/migrate.ts';
 import type { Store } from '../../service/src/store/store.ts';
 import { createWaitlistService, type WaitlistService } from '../../service/src/waitlist/service.ts';
+import { DEFAULT_QUIET_HOURS } from '../../service/src/reminders/quiet-hours.ts';
 import type { OrgApi } from '../../service/src/salesforce/org-api.ts';
 import { TestClock } from '../helpers/org-emulator.ts';
 
@@ -127,7 +128,7 @@ export interface Instance {
   waitlist: WaitlistService;
   sent: SentText[];
   expiries: { offerId: number; at: Date }[];
-  passes: { orgId: string; typeId: string }[];
+  passes: { orgId: string; typeId: string; delayMs?: number }[];
   logs: string[];
   /** What sendText answers next (default: sent). */
   answer: () => ReplyOutcome;
@@ -185,7 +186,9 @@ export async function harness(store: Store): Promise<Harness> {
         recipientKey: async () => key,
         signingKey: async () => key,
         scheduleExpiry: async (offerId, at) => void self.expiries.push({ offerId, at }),
-        requestPass: async (orgId, typeId) => void self.passes.push({ orgId, typeId }),
+        requestPass: async (orgId, typeId, delayMs) =>
+          void self.passes.push({ orgId, typeId, ...(delayMs ? { delayMs } : {}) }),
+        quietHours: async () => DEFAULT_QUIET_HOURS,
         publicUrl: new URL('https://slotwise.test'),
         offerMs: 15 * MINUTE,
         now: clock.now,

@@ -232,4 +232,22 @@ for (const backend of BACKENDS) {
     t.match(await entries(store), [{ state: 'left', recipient_ciphertext: null }, { state: 'offered' }]);
     t.match(await offers(store), [{ state: 'unsent', reason: 'opted_out' }, { state: 'offered' }]);
   });
+
+  t.test(`quiet hours on ${backend}: nothing is texted at night, a pass is asked for when they end`, async (t) => {
+    const store = await freshStore(t, backend);
+    if (!store) return;
+    const { clinic, clock, instance } = await harness(store);
+    const one = instance();
+    clinic.book('2026-03-04T10:00:00.000Z');
+    await one.waitlist.join(SLUG, joinInput(PATIENT_B, { date: '2026-03-04' }));
+    clinic.cancel('2026-03-04T10:00:00.000Z');
+    // 22:30 in London, Monday: quiet until 08:00 on Tuesday.
+    clock.advance(10.5 * 60 * MINUTE);
+    t.same(await one.waitlist.pass(ORG, TYPE), { offered: 0 });
+    t.same(one.sent, []);
+    t.same(one.passes, [{ orgId: ORG, typeId: TYPE, delayMs: 9.5 * 60 * MINUTE + 1000 }], 'again at 08:00');
+    t.same(await offers(store), [], 'no slot held at night');
+    clock.advance(9.5 * 60 * MINUTE);
+    t.same(await one.waitlist.pass(ORG, TYPE), { offered: 1 }, 'offered at 08:00');
+  });
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { signingKeySource } from '../booking/manage-token.ts';
+import { DEFAULT_QUIET_HOURS } from '../reminders/quiet-hours.ts';
+import { BOOKING_PAGE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
 import { recipientKey } from '../sms/recipient.ts';
 import { sendReply } from '../sms/replies.ts';
 import { ENTRY_NAME_COLUMN, ENTRY_RECIPIENT_COLUMN } from '../waitlist/entries.ts';
@@ -49,6 +51,16 @@ async function waitlist(app: FastifyInstance, options: WaitlistPluginOptions): P
       { singletonKey: `${orgId}:${typeId}`, ...(delayMs ? { runAt: new Date(Date.now() + delayMs) } : {}) },
     );
   };
+  // The booking page's quiet hours, as reminders read them (their own cache: a query per org a minute).
+  const settings = new ReminderSettingsCache(() => app.orgApi);
+  const quietHours = async (orgId: string) => {
+    try {
+      return (await settings.get(orgId)).quietHours;
+    } catch (error) {
+      log.warn({ orgId, err: error }, 'waitlist: quiet hours could not be read, the service default applies');
+      return DEFAULT_QUIET_HOURS;
+    }
+  };
   const scheduleExpiry = async (offerId: number, at: Date) => {
     await app.jobs.send(WAITLIST_EXPIRY_QUEUE, { offerId }, { runAt: at });
   };
@@ -66,6 +78,7 @@ async function waitlist(app: FastifyInstance, options: WaitlistPluginOptions): P
     signingKey: signingKeySource(store, app.envelope),
     scheduleExpiry,
     requestPass,
+    quietHours,
     publicUrl: options.publicUrl,
     offerMs: options.offerMs ?? options.offerMinutes * 60_000,
     now,
@@ -104,6 +117,8 @@ async function waitlist(app: FastifyInstance, options: WaitlistPluginOptions): P
   );
 
   app.sync.bus.subscribe(async (event) => {
+    if (event.type === 'config_changed' && event.objects.includes(BOOKING_PAGE_OBJECT))
+      settings.invalidate(event.orgId);
     if (event.type === 'config_changed' || event.type === 'cancelled' || event.type === 'rescheduled') {
       await service.onSyncEvent(event);
     }

@@ -16,6 +16,8 @@ import { linkExpiry, signManageToken, signWaitlistToken, verifyWaitlistToken } f
 import { validatePatient } from '../booking/patient.ts';
 import type { BookingService, ManageLinks, StaffBookingService, StaffSlot } from '../booking/types.ts';
 import { HttpProblem } from '../problem.ts';
+import { quietPeriodAt } from '../reminders/quiet-hours.ts';
+import type { QuietHours } from '../reminders/types.ts';
 import type { OrgSchedule, PublicAppointmentType } from '../schedule/types.ts';
 import type { ReplyOutcome } from '../sms/replies.ts';
 import { recipientHash } from '../sms/recipient.ts';
@@ -56,6 +58,8 @@ export interface WaitlistDeps extends ConfirmDeps {
   scheduleExpiry(offerId: number, at: Date): Promise<void>;
   /** Asks for a pass over the type's line, now or `delayMs` from now (a durable job, one at a time per org and type). */
   requestPass(orgId: string, typeId: string, delayMs?: number): Promise<void>;
+  /** The org's quiet hours (the booking page's, never narrower than the service's): no offer is texted in them. */
+  quietHours(orgId: string): Promise<QuietHours>;
   /** Where the offer link points: the configured public URL. */
   publicUrl: URL;
   /** How long a slot is held for the patient it is offered to. */
@@ -431,7 +435,10 @@ export function createWaitlistService(deps: WaitlistDeps) {
       return { orgSlug: (await deps.schedule().schedule(offer.org_id)).page.slug };
     },
 
-    /** Offers the type's free slots to its waiting entries, first in line first. */
+    /**
+     * Offers the type's free slots to its waiting entries, first in line first. An entry whose
+     * local time is in quiet hours is passed over for now: another pass is asked for when they end.
+     */
     async pass(orgId: string, typeId: string): Promise<PassResult> {
       const now = deps.now();
       // Offers whose own jobs were lost are ended first, so their slots and entries count again.
@@ -442,9 +449,16 @@ export function createWaitlistService(deps: WaitlistDeps) {
       // A type no longer public keeps its entries until their days pass; nothing is offered.
       const type = schedule.types.find((candidate) => candidate.id === typeId);
       if (!type) return { offered: 0 };
+      const quietHours = await deps.quietHours(orgId);
       const freeByDay = new Map<string, StaffSlot[]>();
       let offered = 0;
+      let quietUntil = Infinity;
       for (const entry of line) {
+        const quiet = quietPeriodAt(now.getTime(), entry.time_zone, quietHours);
+        if (quiet) {
+          quietUntil = Math.min(quietUntil, quiet.end);
+          continue;
+        }
         const day = `${entry.day} ${entry.time_zone}`;
         let free = freeByDay.get(day);
         if (!free) freeByDay.set(day, (free = await freeSlotsOn(orgId, type.id, entry)));
@@ -460,6 +474,7 @@ export function createWaitlistService(deps: WaitlistDeps) {
           }
         }
       }
+      if (Number.isFinite(quietUntil)) await deps.requestPass(orgId, typeId, quietUntil - now.getTime() + 1000);
       return { offered };
     },
 
