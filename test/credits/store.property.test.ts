@@ -73,6 +73,13 @@ for (const backend of BACKENDS) {
          having sum(amount) <> 0) u`,
     );
     t.equal(unbalanced?.n, 0, 'every stored transaction balances');
+    const drifted = await store.query(
+      `select account from (select account, sum(amount) as total from credit_posting
+                              where account like 'org:%' group by account) p
+         full join credit_balance b using (account)
+        where p.total is distinct from b.balance`,
+    );
+    t.same(drifted, [], 'the running balances equal the sums of the postings');
     t.equal(run >= 25, true, 'every run posted against the store');
   });
 }

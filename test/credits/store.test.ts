@@ -195,6 +195,9 @@ for (const backend of BACKENDS) {
       `select (select count(*)::int8 from credit_transaction) as tx, (select count(*)::int8 from credit_posting) as postings`,
     );
     t.same(left, { tx: 0, postings: 0 }, "a deleted org's ledger goes with it");
+    await addOrg(store, ORG);
+    expectOk(t, await post(store, { idempotencyKey: 'again', operation: { kind: 'adjustment', amount: 1 } }));
+    t.same(await creditBalance(store, ORG, 0), { available: 1, reserved: 0 }, 'connected again, it starts afresh');
   });
 
   t.test(`${backend}: an org without a ledger opens with its allowance, less what it already used`, async (t) => {

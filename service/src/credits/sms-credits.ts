@@ -4,7 +4,7 @@
 // message, and releases the rest, or everything when no message was made. Each posting's
 // idempotency key names the message, so a retried step never posts twice.
 import type { Queryable, Transaction } from '../store/store.ts';
-import { creditBalance, findCreditTransaction, postInTransaction, type PostOptions } from './store.ts';
+import { creditBalance, postInTransaction, type PostOptions } from './store.ts';
 
 const reserveKey = (messageId: number) => `sms:${messageId}:reserve`;
 const extraKey = (messageId: number) => `sms:${messageId}:reserve-extra`;
@@ -54,10 +54,10 @@ export async function consumeSmsCredits(
   segments: number,
   options: PostOptions,
 ): Promise<{ uncovered: number }> {
-  const orgId = await messageOrg(tx, messageId);
-  if (!orgId) return { uncovered: 0 };
-  if (await findCreditTransaction(tx, orgId, consumeKey(messageId))) return { uncovered: 0 };
-  let held = await reservedFor(tx, orgId, messageId);
+  const postings = await postingsOf(tx, messageId);
+  if (!postings || postings.settled) return { uncovered: 0 };
+  const { orgId } = postings;
+  let held = postings.held;
   if (segments > held) {
     const extra = await postInTransaction(
       tx,
@@ -75,10 +75,9 @@ export async function consumeSmsCredits(
 
 /** No message was made: everything reserved for it goes back (nothing, when it was consumed). */
 export async function releaseSmsCredits(tx: Transaction, messageId: number, options: PostOptions): Promise<void> {
-  const orgId = await messageOrg(tx, messageId);
-  if (!orgId || (await findCreditTransaction(tx, orgId, consumeKey(messageId)))) return;
-  const held = await reservedFor(tx, orgId, messageId);
-  if (held > 0) await post(tx, orgId, releaseKey(messageId), { kind: 'release', amount: held }, options);
+  const postings = await postingsOf(tx, messageId);
+  if (!postings || postings.settled || postings.held === 0) return;
+  await post(tx, postings.orgId, releaseKey(messageId), { kind: 'release', amount: postings.held }, options);
 }
 
 function reserve(amount: number) {
@@ -96,17 +95,23 @@ async function post(
   if (!posted.ok) throw new Error(`SMS credits could not be settled: ${posted.error.message}`);
 }
 
-async function messageOrg(db: Queryable, messageId: number): Promise<string | undefined> {
-  const [row] = await db.query<{ org_id: string }>('select org_id from sms_message where id = $1', [messageId]);
-  return row?.org_id;
-}
-
-/** Credits still held for the message: its reservations, unless already released. */
-async function reservedFor(db: Queryable, orgId: string, messageId: number): Promise<number> {
-  if (await findCreditTransaction(db, orgId, releaseKey(messageId))) return 0;
-  const [reserved, extra] = await Promise.all([
-    findCreditTransaction(db, orgId, reserveKey(messageId)),
-    findCreditTransaction(db, orgId, extraKey(messageId)),
-  ]);
-  return (reserved?.amount ?? 0) + (extra?.amount ?? 0);
+/**
+ * The message's org, what is held for it (its reservations) and whether that was already settled
+ * (consumed or released), in one query; undefined for a message that does not exist.
+ */
+async function postingsOf(
+  db: Queryable,
+  messageId: number,
+): Promise<{ orgId: string; held: number; settled: boolean } | undefined> {
+  const [row] = await db.query<{ org_id: string; held: number; settled: boolean }>(
+    `select m.org_id,
+            coalesce(sum(t.amount) filter (where t.idempotency_key in ($2, $3)), 0)::int8 as held,
+            count(t.id) filter (where t.idempotency_key in ($4, $5)) > 0 as settled
+       from sms_message m
+       left join credit_transaction t on t.org_id = m.org_id and t.idempotency_key in ($2, $3, $4, $5)
+      where m.id = $1
+      group by m.org_id`,
+    [messageId, reserveKey(messageId), extraKey(messageId), consumeKey(messageId), releaseKey(messageId)],
+  );
+  return row ? { orgId: row.org_id, held: row.held, settled: row.settled } : undefined;
 }

@@ -158,12 +158,11 @@ async function openLedger(tx: Transaction, orgId: string, options: PostOptions):
   );
 }
 
+/** From the running balances migration 0014's trigger keeps with every posting (one row per account). */
 async function readBalance(db: Queryable, orgId: string): Promise<CreditBalance> {
   const rows = await db.query<{ account: string; balance: number }>(
-    `select account, sum(p.amount)::int8 as balance from credit_posting p
-       join credit_transaction t on t.id = p.transaction_id
-      where t.org_id = $1 and p.account in ($2, $3) group by account`,
-    [orgId, availableAccount(orgId), reservedAccount(orgId)],
+    'select account, balance from credit_balance where account in ($1, $2)',
+    [availableAccount(orgId), reservedAccount(orgId)],
   );
   const balance = (account: string) => rows.find((row) => row.account === account)?.balance ?? 0;
   return { available: balance(availableAccount(orgId)), reserved: balance(reservedAccount(orgId)) };
@@ -230,14 +229,22 @@ async function insert(
       now,
     ],
   );
-  for (const posting of postings) {
-    await tx.query('insert into credit_posting (transaction_id, account, amount) values ($1, $2, $3)', [
-      row!.id,
-      posting.account,
-      posting.amount,
-    ]);
-  }
-  return (await findCreditTransaction(tx, request.orgId, request.idempotencyKey))!;
+  await tx.query(
+    'insert into credit_posting (transaction_id, account, amount) select $1, * from unnest($2::text[], $3::int8[])',
+    [row!.id, postings.map((posting) => posting.account), postings.map((posting) => posting.amount)],
+  );
+  return {
+    id: row!.id,
+    orgId: request.orgId,
+    kind: operation.kind,
+    idempotencyKey: request.idempotencyKey,
+    reference: request.reference ?? null,
+    amount: operation.amount,
+    money: money ?? null,
+    refundOf: operation.kind === 'refund' ? Number(operation.purchaseId) : null,
+    createdAt: now,
+    postings: postings.toSorted((a, b) => a.amount - b.amount),
+  };
 }
 
 /** The transaction an idempotency key posted, if any. */
