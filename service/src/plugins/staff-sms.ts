@@ -95,6 +95,8 @@ async function staffSms(app: FastifyInstance, options: StaffSmsPluginOptions): P
     STAFF_SMS_QUEUE,
     async (_data, job) => {
       try {
+        // The first pass is asked for while the store is starting (its dependents start first).
+        await app.storeConnection.whenReady();
         if (Date.now() - plannedAt >= planEveryMs) {
           plannedAt = Date.now();
           await planAgendas();
