@@ -35,14 +35,13 @@ export const EMPTY_JOIN: JoinValues = { name: '', phone: '', smsConsent: false }
 
 export function joinPage(language: PageLanguage, state: JoinState): PageContent {
   const { text, locale } = language;
-  const day = formatDay(state.date, locale, true);
   const errors = Object.entries(state.errors) as [JoinField, string][];
   return {
     title: text.waitlist.title,
     body: html`${errors.length > 0 ? errorSummary(language, errors) : state.refusal && refusalNotice(state.refusal)}
       <p class="meta" dir="auto">${state.typeName}</p>
-      <h2>${day}</h2>
-      <p>${text.waitlist.intro(day)}</p>
+      <h2>${formatDay(state.date, locale, true)}</h2>
+      <p>${text.waitlist.intro(formatDay(state.date, locale))}</p>
       <form method="post" action="${state.action}" novalidate data-once>
         <input type="hidden" name="date" value="${state.date}" />
         <input type="hidden" name="tz" value="${state.timeZone}" />
@@ -63,7 +62,7 @@ export function joinedPage(
   { text, locale }: PageLanguage,
   joined: { typeName: string; date: string; position: number; replayed: boolean; bookingPage: string },
 ): PageContent {
-  const day = formatDay(joined.date, locale, true);
+  const day = formatDay(joined.date, locale);
   return {
     title: text.waitlist.joinedTitle,
     body: html`<p role="status">${joined.replayed ? text.waitlist.joinedBefore : text.waitlist.joined(day)}</p>
