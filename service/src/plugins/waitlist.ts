@@ -26,7 +26,7 @@ export interface WaitlistPluginOptions {
   offerMinutes: number;
   /** Overrides offerMinutes (tests hold a slot for seconds). */
   offerMs?: number;
-  /** How often the sweep runs. Default 1 h. */
+  /** How often the sweep runs: the longest a missed trigger delays an offer. Default 10 min. */
   sweepSeconds?: number;
   now?: () => Date;
 }
@@ -34,12 +34,13 @@ export interface WaitlistPluginOptions {
 /**
  * The waitlist: sync's events ask for passes; a pass per (org, type) is a job on a 'stately' queue
  * (one running and one waiting per org and type across every instance), each offer's expiry a job
- * at its expires_at, and an hourly sweep catches what a lost job left behind. Offers are texted
- * through sms/replies.ts sendReply, which needs the reminders plugin's Twilio client.
+ * at its expires_at, and a sweep (every ten minutes) catches what a lost job or a missed trigger
+ * left behind. Offers are texted through sms/replies.ts sendReply, which needs the reminders
+ * plugin's Twilio client.
  */
 async function waitlist(app: FastifyInstance, options: WaitlistPluginOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
-  const sweepMs = (options.sweepSeconds ?? 3600) * 1000;
+  const sweepMs = (options.sweepSeconds ?? 600) * 1000;
   const log = app.log.child({ component: 'waitlist' });
   app.encryptedColumns.push(ENTRY_RECIPIENT_COLUMN, ENTRY_NAME_COLUMN);
   const store = () => app.storeConnection.store;

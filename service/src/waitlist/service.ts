@@ -511,7 +511,7 @@ export function createWaitlistService(deps: WaitlistDeps) {
     },
 
     /**
-     * The hourly look over everything: offers whose jobs were lost are ended, entries whose day is
+     * The periodic look over everything: offers whose jobs were lost are ended, entries whose day is
      * over are closed (their numbers and names deleted), and every line with someone waiting gets
      * a pass (an offer not sent for want of credits is tried again).
      */
