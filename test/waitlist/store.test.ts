@@ -205,7 +205,14 @@ for (const backend of BACKENDS) {
       'no number in the log',
     );
 
-    // Credits again: the same slot goes to the same patient (the earlier attempt does not count).
+    // Twilio asks for a moment: nothing held, another pass asked for after it.
+    one.answer = () => ({ kind: 'retry', code: 429, afterMs: 3000, maybeSent: false });
+    t.same(await one.waitlist.pass(ORG, TYPE), { offered: 0 });
+    t.same(one.passes, [{ orgId: ORG, typeId: TYPE, delayMs: 3000 }]);
+    t.equal(await liveSeats(store, clock.now()), 0);
+    t.match(await entries(store), [{ state: 'waiting' }]);
+
+    // Credits again: the same slot goes to the same patient (the earlier attempts do not count).
     one.answer = () => ({ kind: 'sent', sid: 'SM1', status: 'queued', segments: 2 });
     t.same(await one.waitlist.pass(ORG, TYPE), { offered: 1 });
     t.equal(one.sent[0]?.to, PATIENT_B);

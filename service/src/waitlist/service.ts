@@ -305,8 +305,10 @@ export function createWaitlistService(deps: WaitlistDeps) {
         deps.log.info(log, 'waitlist: the number cannot be texted, it leaves the waitlist');
         return 'next_entry';
       case 'retry':
+        // Twilio (or the sender's shared rate limit) asks for a moment: the line goes on after it.
         await abandon({ state: 'unsent', reason: `twilio:${outcome.code}`, entry: 'waiting' });
-        deps.log.warn(log, 'waitlist: Twilio asked to retry, the offer was not sent');
+        deps.log.warn(log, 'waitlist: the offer could not be sent yet, another pass is asked for');
+        await deps.requestPass(orgId, type.id, Math.max(1000, outcome.afterMs));
         return 'stop';
       case 'failed':
         await abandon({ state: 'unsent', reason: `twilio:${outcome.code}`, entry: 'waiting' });
