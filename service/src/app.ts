@@ -9,7 +9,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { orgAuthPlugin } from './plugins/org-auth.ts';
 import { outboxPlugin } from './plugins/outbox.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
-import { remindersPlugin } from './plugins/reminders.ts';
+import { remindersPlugin, type RemindersPluginOptions } from './plugins/reminders.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
 import { salesforcePlugin } from './plugins/salesforce.ts';
 import { schedulePlugin } from './plugins/schedule.ts';
@@ -41,6 +41,8 @@ export interface AppDependencies {
   twilio?: TwilioConfig;
   /** The clock of reminders and staff SMS (tests set a daytime instant, so quiet hours do not follow the real hour). */
   reminderClock?: () => Date;
+  /** Reminder dispatch tuning (tests: one send at a time, lanes spread over instances). */
+  reminderDispatch?: Pick<RemindersPluginOptions, 'sendConcurrency' | 'lanes' | 'instanceLanes'>;
   /** Overrides WAITLIST_OFFER_MINUTES (tests hold an offered slot for seconds). */
   waitlistOfferMs?: number;
 }
@@ -100,6 +102,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       ratePerSecond: config.smsRatePerSecond,
       openingAllowance: config.smsCreditAllowance,
       ...(deps.reminderClock ? { now: deps.reminderClock } : {}),
+      ...deps.reminderDispatch,
     });
     await app.register(twilioWebhookRoutes, {
       authToken: twilio.authToken,

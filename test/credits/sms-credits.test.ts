@@ -25,23 +25,21 @@ async function smsStore(t: Test, backend: (typeof BACKENDS)[number]): Promise<St
 }
 
 function record(store: Store, segments: number, openingAllowance: number) {
-  return store.transaction((tx) =>
-    recordOutbound(
-      tx,
-      envelope,
-      {
-        orgId: ORG,
-        kind: 'adhoc',
-        reminderId: null,
-        appointmentId: null,
-        recipientHash: 'hash',
-        to: '+447400123456',
-        body: 'Hello',
-        sender: '+15005550006',
-        segments,
-      },
-      { now: NOW, openingAllowance },
-    ),
+  return recordOutbound(
+    store,
+    envelope,
+    {
+      orgId: ORG,
+      kind: 'adhoc',
+      reminderId: null,
+      appointmentId: null,
+      recipientHash: 'hash',
+      to: '+447400123456',
+      body: 'Hello',
+      sender: '+15005550006',
+      segments,
+    },
+    { now: NOW, openingAllowance },
   );
 }
 

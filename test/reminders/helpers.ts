@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { Temporal } from 'temporal-polyfill';
-import { buildApp } from '../../service/src/app.ts';
+import { buildApp, type AppDependencies } from '../../service/src/app.ts';
 import { loadConfig, type TwilioConfig } from '../../service/src/config.ts';
 import { ConfiguredKeyProvider, type MasterKey } from '../../service/src/crypto/key-provider.ts';
 import { createLogger } from '../../service/src/logger.ts';
@@ -56,6 +56,8 @@ export interface ReminderAppOptions {
   masterKey: MasterKey;
   /** SMS_RATE_PER_SECOND. Default 200. */
   ratePerSecond?: number;
+  /** Dispatch tuning (the service's defaults when absent). */
+  dispatch?: AppDependencies['reminderDispatch'];
   /** Default: a DaytimeClock in the demo clinic's zone. */
   clock?: DaytimeClock;
 }
@@ -83,6 +85,7 @@ export async function reminderApp(
     salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
     twilio: twilioFor(standin),
     reminderClock: clock.now,
+    ...(options.dispatch ? { reminderDispatch: options.dispatch } : {}),
   });
   t.teardown(() => app.close());
   await app.ready();

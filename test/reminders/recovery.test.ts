@@ -52,24 +52,22 @@ for (const backend of BACKENDS) {
         [new Date(Date.now() - 2 * 24 * 60 * MINUTE)],
       );
       const hash = recipientHash(await recipientKey(() => db, envelope)(), reminder!.org_id, PHONE);
-      await db.transaction(async (tx) => {
-        await recordOutbound(
-          tx,
-          envelope,
-          {
-            orgId: reminder!.org_id,
-            kind: 'reminder',
-            reminderId: reminder!.id,
-            appointmentId: reminder!.appointment_id,
-            recipientHash: hash,
-            to: PHONE,
-            body: CRASHED_BODY,
-            sender: FROM_NUMBER,
-            segments: 1,
-          },
-          { now: attemptAt, openingAllowance: CREDITS },
-        );
-      });
+      await recordOutbound(
+        db,
+        envelope,
+        {
+          orgId: reminder!.org_id,
+          kind: 'reminder',
+          reminderId: reminder!.id,
+          appointmentId: reminder!.appointment_id,
+          recipientHash: hash,
+          to: PHONE,
+          body: CRASHED_BODY,
+          sender: FROM_NUMBER,
+          segments: 1,
+        },
+        { now: attemptAt, openingAllowance: CREDITS },
+      );
       await db.close();
       if (crash === 'after') {
         const sent = await apiFor(standin).sendSms({

@@ -40,9 +40,14 @@ for (const backend of BACKENDS) {
     await until('both reminders paused', async () => (await reminderStates(first.app)).paused === 2);
     await first.app.close();
 
-    // The first create is answered 3 s late: the batch's second reminder waits behind it.
+    // The first create is answered 3 s late: the batch's second reminder waits behind it (one send
+    // at a time; with several at once the same holds between a batch's chunks).
     standin.faults.add({ kind: 'slow', delayMs: 3_000 });
-    const second = await reminderApp(t, store, org, standin, { creditAllowance: 10, masterKey });
+    const second = await reminderApp(t, store, org, standin, {
+      creditAllowance: 10,
+      masterKey,
+      dispatch: { sendConcurrency: 1 },
+    });
     await until('the first reminder at Twilio', () => standin.messages().length === 1);
     const sentFirst = appointments.find((appointment) =>
       standin.messages()[0]!.body.includes(timeOf(appointment.start)),

@@ -79,8 +79,9 @@ export async function postInTransaction(
   if (!(await lockOrgLedger(tx, request.orgId))) {
     return { ok: false, error: { code: 'unknown_org', message: 'no such org is connected' } };
   }
-  const existing = await findCreditTransaction(tx, request.orgId, request.idempotencyKey);
-  if (existing) {
+  let ledger = await readLedger(tx, request.orgId, request.idempotencyKey);
+  if (ledger.replay) {
+    const existing = (await findCreditTransaction(tx, request.orgId, request.idempotencyKey))!;
     return sameRequest(existing, request.operation)
       ? { ok: true, transaction: existing, replayed: true }
       : {
@@ -92,25 +93,32 @@ export async function postInTransaction(
         };
   }
 
-  await openLedger(tx, request.orgId, options);
-  const state = await loadState(tx, request.orgId, request.operation);
+  if (!ledger.opened && (await openLedger(tx, request.orgId, ledger, options))) {
+    ledger = await readLedger(tx, request.orgId, request.idempotencyKey);
+  }
+  const state = await loadState(tx, request.orgId, request.operation, ledger);
   const result = applyTransaction(state, { id: 'new', orgId: request.orgId, operation: request.operation });
   if (!result.ok) return result;
   const transaction = await insert(tx, request, result.postings, options.now);
   return { ok: true, transaction, replayed: false };
 }
 
-/** Serialises an org's postings until the transaction ends; false when the org is not connected. */
-export async function lockOrgLedger(tx: Queryable, orgId: string): Promise<boolean> {
-  const [org] = await tx.query('select 1 from org_connection where org_id = $1 for update', [orgId]);
+/**
+ * Serialises an org's postings until the transaction ends; false when the org is not connected.
+ * `no key update`: rows that reference the org (an SMS attempt inserted earlier in the same or
+ * another transaction) hold key-share locks on it, which a plain `for update` would wait on and
+ * deadlock with.
+ */
+async function lockOrgLedger(tx: Queryable, orgId: string): Promise<boolean> {
+  const [org] = await tx.query('select 1 from org_connection where org_id = $1 for no key update', [orgId]);
   return org !== undefined;
 }
 
 /** What an org can spend and what its sends in flight hold; an org without a ledger has its opening. */
 export async function creditBalance(db: Queryable, orgId: string, openingAllowance: number): Promise<CreditBalance> {
-  if (!(await hasLedger(db, orgId)))
-    return { available: await openingCredits(db, orgId, openingAllowance), reserved: 0 };
-  return readBalance(db, orgId);
+  const ledger = await readLedger(db, orgId);
+  if (!ledger.opened) return { available: await openingCredits(db, orgId, openingAllowance), reserved: 0 };
+  return { available: ledger.available, reserved: ledger.reserved };
 }
 
 /** The org's transactions, newest first, with their postings: the admin console's history. */
@@ -127,9 +135,27 @@ export async function creditHistory(
   return rows.map(toTransaction);
 }
 
-async function hasLedger(db: Queryable, orgId: string): Promise<boolean> {
-  const [row] = await db.query('select 1 from credit_transaction where org_id = $1 limit 1', [orgId]);
-  return row !== undefined;
+interface LedgerHead extends CreditBalance {
+  /** The org has posted at least once (its opening allowance is behind it). */
+  opened: boolean;
+  /** The idempotency key asked about was used already. */
+  replay: boolean;
+}
+
+/**
+ * Everything a posting decides on, in one round trip (it runs under the org's lock, so each one
+ * counts): whether the ledger is open, the running balances migration 0014's trigger keeps, and
+ * whether the idempotency key was seen.
+ */
+async function readLedger(db: Queryable, orgId: string, idempotencyKey = ''): Promise<LedgerHead> {
+  const [row] = await db.query<{ opened: boolean; available: number; reserved: number; replay: boolean }>(
+    `select exists (select 1 from credit_transaction where org_id = $1) as opened,
+            coalesce((select balance from credit_balance where account = $2), 0)::int8 as available,
+            coalesce((select balance from credit_balance where account = $3), 0)::int8 as reserved,
+            exists (select 1 from credit_transaction where org_id = $1 and idempotency_key = $4) as replay`,
+    [orgId, availableAccount(orgId), reservedAccount(orgId), idempotencyKey],
+  );
+  return row!;
 }
 
 /** The allowance less what the org's messages used before the ledger existed (sms_credit_use). */
@@ -141,14 +167,15 @@ async function openingCredits(db: Queryable, orgId: string, allowance: number): 
   return Math.max(0, allowance - (row?.used ?? 0));
 }
 
-/** The first transaction of an org is preceded by its opening allowance, so nothing it had is lost. */
-async function openLedger(tx: Transaction, orgId: string, options: PostOptions): Promise<void> {
-  if (await hasLedger(tx, orgId)) return;
+/**
+ * The first transaction of an org is preceded by its opening allowance, so nothing it had is lost.
+ * True when it posted one.
+ */
+async function openLedger(tx: Transaction, orgId: string, ledger: LedgerHead, options: PostOptions): Promise<boolean> {
   const opening = await openingCredits(tx, orgId, options.openingAllowance);
-  if (opening === 0) return;
+  if (opening === 0) return false;
   const operation: CreditOperation = { kind: 'adjustment', amount: opening };
-  const state = await loadState(tx, orgId, operation);
-  const result = applyTransaction(state, { id: 'opening', orgId, operation });
+  const result = applyTransaction(await loadState(tx, orgId, operation, ledger), { id: 'opening', orgId, operation });
   if (!result.ok) throw new Error(`the opening allowance was refused: ${result.error.message}`);
   await insert(
     tx,
@@ -156,21 +183,16 @@ async function openLedger(tx: Transaction, orgId: string, options: PostOptions):
     result.postings,
     options.now,
   );
-}
-
-/** From the running balances migration 0014's trigger keeps with every posting (one row per account). */
-async function readBalance(db: Queryable, orgId: string): Promise<CreditBalance> {
-  const rows = await db.query<{ account: string; balance: number }>(
-    'select account, balance from credit_balance where account in ($1, $2)',
-    [availableAccount(orgId), reservedAccount(orgId)],
-  );
-  const balance = (account: string) => rows.find((row) => row.account === account)?.balance ?? 0;
-  return { available: balance(availableAccount(orgId)), reserved: balance(reservedAccount(orgId)) };
+  return true;
 }
 
 /** The part of the ledger the rules need for this operation: the org's balances and the purchase refunded. */
-async function loadState(tx: Queryable, orgId: string, operation: CreditOperation): Promise<LedgerState> {
-  const { available, reserved } = await readBalance(tx, orgId);
+async function loadState(
+  tx: Queryable,
+  orgId: string,
+  operation: CreditOperation,
+  { available, reserved }: CreditBalance,
+): Promise<LedgerState> {
   const balances = new Map([
     [availableAccount(orgId), available],
     [reservedAccount(orgId), reserved],

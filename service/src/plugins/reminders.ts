@@ -47,6 +47,10 @@ export interface RemindersPluginOptions {
   openingAllowance: number;
   /** Dispatch passes that may run at once across instances (pg-boss singleton lanes). Default 2. */
   lanes?: number;
+  /** Of those, how many one instance runs at once (fewer than `lanes` spreads them). Default `lanes`. */
+  instanceLanes?: number;
+  /** Reminders of a batch sent at once. Default 4. */
+  sendConcurrency?: number;
   /** Reminders claimed per pass (one org query each). Default 50. */
   batchSize?: number;
   /** How often each lane looks for due reminders. Default 2 s. */
@@ -101,6 +105,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     recipientKey: recipientKeyOf,
     signingKey,
     publicUrl: options.publicUrl,
+    sendConcurrency: options.sendConcurrency ?? 4,
     openingAllowance: options.openingAllowance,
     log,
     now,
@@ -108,6 +113,15 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
 
   const schedule = async (lane: number, runAt?: Date) => {
     await app.jobs.send(DISPATCH_QUEUE, { lane }, { singletonKey: `lane-${lane}`, ...(runAt ? { runAt } : {}) });
+  };
+
+  // A sync tick plans many appointments: one early pass for all of them (each lane's own tick
+  // follows within intervalMs anyway), not a job request per appointment.
+  let lastWake = 0;
+  const wakeSoon = async () => {
+    if (Date.now() - lastWake < intervalMs) return;
+    lastWake = Date.now();
+    await schedule(0);
   };
 
   app.jobs.define<{ lane: number }>(
@@ -129,7 +143,13 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
         if (!job.signal.aborted) await schedule(lane, new Date(Date.now() + intervalMs));
       }
     },
-    { policy: 'stately', concurrency: lanes, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: 300 },
+    {
+      policy: 'stately',
+      concurrency: options.instanceLanes ?? lanes,
+      retryLimit: 3,
+      retryDelaySeconds: 5,
+      expireInSeconds: 300,
+    },
   );
 
   app.sync.bus.subscribe(async (event) => {
@@ -142,7 +162,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     const stored = await planFromEvent(store(), event, await settings.get(event.orgId), now());
     if (stored.inserted > 0 || stored.cancelled > 0) {
       log.info({ orgId: event.orgId, appointmentId: event.appointmentId, ...stored }, 'reminders planned');
-      await schedule(0);
+      await wakeSoon();
     }
   });
 

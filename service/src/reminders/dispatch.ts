@@ -4,6 +4,7 @@
 // retired here, so no message ever carries a start the org no longer has. See docs/sms.md for the
 // order of writes around the Twilio call and how a crash in between is reconciled (reconcile.ts).
 import type { Envelope } from '../crypto/envelope.ts';
+import { eachLimited } from '../each-limited.ts';
 import { linkExpiry, signManageToken } from '../booking/manage-token.ts';
 import type { OrgApi, SalesforceRecord } from '../salesforce/org-api.ts';
 import { soql } from '../salesforce/soql.ts';
@@ -51,6 +52,11 @@ export interface DispatchDeps {
   recipientKey(): Promise<Buffer>;
   signingKey(): Promise<Buffer>;
   publicUrl: URL;
+  /**
+   * Reminders of one batch sent at once. A send is mostly waiting (the store, Twilio), so a few in
+   * flight multiply a lane's throughput; the shared rate limit still paces them.
+   */
+  sendConcurrency: number;
   /** SMS_CREDIT_ALLOWANCE: the credits an org's ledger opens with. */
   openingAllowance: number;
   log: Logger;
@@ -173,7 +179,7 @@ export async function dispatchBatch(deps: DispatchDeps, limit: number, signal?: 
         continue;
       }
       const pausedBefore = result.outcomes.paused ?? 0;
-      for (const [index, reminder] of reminders.entries()) {
+      for (let index = 0; index < reminders.length; index += deps.sendConcurrency) {
         if (signal?.aborted) return result;
         if (deps.now().getTime() - readAt > READ_FRESH_MS) {
           const rest = reminders.slice(index);
@@ -185,8 +191,19 @@ export async function dispatchBatch(deps: DispatchDeps, limit: number, signal?: 
             break;
           }
         }
-        count(await sendReminder(deps, reminder, appointments.get(reminder.appointment_id), settings, signal));
-        pending.delete(reminder.id);
+        const chunk = reminders.slice(index, index + deps.sendConcurrency);
+        const outcomes = await eachLimited(chunk, deps.sendConcurrency, async (reminder) => {
+          const outcome = await sendReminder(
+            deps,
+            reminder,
+            appointments.get(reminder.appointment_id),
+            settings,
+            signal,
+          );
+          pending.delete(reminder.id);
+          return outcome;
+        });
+        outcomes.forEach(count);
       }
       if ((result.outcomes.paused ?? 0) > pausedBefore) {
         // The admin's alert: a warning per pass that pauses reminders, and the paused count in status.
@@ -278,23 +295,21 @@ async function sendReminder(
   }
 
   // The attempt and its credits are stored before Twilio is asked (docs/sms.md).
-  const attempt = await deps.store.transaction((tx) =>
-    recordOutbound(
-      tx,
-      deps.envelope,
-      {
-        orgId: reminder.org_id,
-        kind: 'reminder',
-        reminderId: reminder.id,
-        appointmentId: reminder.appointment_id,
-        recipientHash: hash,
-        to,
-        body,
-        sender,
-        segments: estimate,
-      },
-      creditOptions(deps),
-    ),
+  const attempt = await recordOutbound(
+    deps.store,
+    deps.envelope,
+    {
+      orgId: reminder.org_id,
+      kind: 'reminder',
+      reminderId: reminder.id,
+      appointmentId: reminder.appointment_id,
+      recipientHash: hash,
+      to,
+      body,
+      sender,
+      segments: estimate,
+    },
+    creditOptions(deps),
   );
   if (!attempt) {
     await settle(deps.store, reminder.id, 'paused', 'no_credits', deps.now());
@@ -340,8 +355,9 @@ export async function applySendResult(
     case 'sent':
       await deps.store.transaction(async (tx) => {
         await markAccepted(tx, messageId, result, now);
-        await consumeCredits(deps, tx, messageId, result.segments);
         await settle(tx, reminder.id, 'sent', null, now);
+        // Last: it takes the org's ledger lock, held until the commit.
+        await consumeCredits(deps, tx, messageId, result.segments);
       });
       return 'sent';
     case 'retry': {

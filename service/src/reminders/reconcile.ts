@@ -65,8 +65,8 @@ export async function reconcileAttempt(
   const segments = match.segments > 0 ? match.segments : (message.segments ?? 1);
   await deps.store.transaction(async (tx) => {
     await markAccepted(tx, message.id, { sid: match.sid, status: match.status, segments }, now);
-    await consumeCredits(deps, tx, message.id, segments);
     await settle(tx, reminder.id, 'sent', null, now);
+    await consumeCredits(deps, tx, message.id, segments);
   });
   deps.log.info(
     { reminderId: reminder.id, messageId: message.id, sender: senderKey(deps.sender) },

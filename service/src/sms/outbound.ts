@@ -3,9 +3,9 @@
 // are reserved with the row. Nothing here logs either.
 import type { Envelope } from '../crypto/envelope.ts';
 import type { EncryptedColumn } from '../crypto/rotation.ts';
-import { availableSmsCredits, reserveSmsCredits } from '../credits/sms-credits.ts';
-import { lockOrgLedger, type PostOptions } from '../credits/store.ts';
-import type { Queryable, Transaction } from '../store/store.ts';
+import { reserveSmsCredits } from '../credits/sms-credits.ts';
+import type { PostOptions } from '../credits/store.ts';
+import type { Queryable, Store } from '../store/store.ts';
 
 export const RECIPIENT_COLUMN: EncryptedColumn = {
   table: 'sms_message',
@@ -36,48 +36,55 @@ export interface OutboundMessage {
 
 /**
  * Records an attempt as 'sending' before Twilio is asked, with its credits reserved in the same
- * transaction (under the org's ledger lock); undefined, and nothing recorded, when the org's credits
- * do not cover it. Returns the message id and its attempt number (per reminder).
+ * transaction; undefined, and nothing recorded, when the org's credits do not cover it. The row is
+ * written before the reservation takes the org's ledger lock, so the lock is held only for the
+ * posting. Returns the message id and its attempt number (per reminder).
  */
 export async function recordOutbound(
-  tx: Transaction,
+  store: Store,
   envelope: Envelope,
   message: OutboundMessage,
   credits: PostOptions,
 ): Promise<{ id: number; attempt: number } | undefined> {
-  await lockOrgLedger(tx, message.orgId);
-  if ((await availableSmsCredits(tx, message.orgId, credits.openingAllowance)) < message.segments) return undefined;
-  const [row] = await tx.query<{ id: number; attempt: number }>(
-    `insert into sms_message
-       (org_id, reminder_id, appointment_id, direction, kind, recipient_hash, sender, status, segments, attempt,
-        created_at)
-     values ($1, $2, $3, 'outbound', $4, $5, $6, 'sending', $7,
-             case when $2::int8 is null then 1 else (select count(*) + 1 from sms_message where reminder_id = $2) end,
-             $8)
-     returning id, attempt`,
-    [
-      message.orgId,
-      message.reminderId,
-      message.appointmentId,
-      message.kind,
-      message.recipientHash,
-      message.sender,
-      message.segments,
-      credits.now,
-    ],
-  );
-  const { id, attempt } = row!;
-  await tx.query('update sms_message set recipient_ciphertext = $2, body_ciphertext = $3 where id = $1', [
-    id,
-    await envelope.encrypt(message.to, context(RECIPIENT_COLUMN, id)),
-    await envelope.encrypt(message.body, context(BODY_COLUMN, id)),
-  ]);
-  // Cannot be refused: the org is locked and its available credits were just read.
-  if (!(await reserveSmsCredits(tx, message.orgId, id, message.segments, credits))) {
-    throw new Error('SMS credits changed while the org was locked');
-  }
-  return { id, attempt };
+  return store
+    .transaction(async (tx) => {
+      const [row] = await tx.query<{ id: number; attempt: number }>(
+        `insert into sms_message
+           (org_id, reminder_id, appointment_id, direction, kind, recipient_hash, sender, status, segments, attempt,
+            created_at)
+         values ($1, $2, $3, 'outbound', $4, $5, $6, 'sending', $7,
+                 case when $2::int8 is null then 1
+                      else (select count(*) + 1 from sms_message where reminder_id = $2) end,
+                 $8)
+         returning id, attempt`,
+        [
+          message.orgId,
+          message.reminderId,
+          message.appointmentId,
+          message.kind,
+          message.recipientHash,
+          message.sender,
+          message.segments,
+          credits.now,
+        ],
+      );
+      const { id, attempt } = row!;
+      await tx.query('update sms_message set recipient_ciphertext = $2, body_ciphertext = $3 where id = $1', [
+        id,
+        await envelope.encrypt(message.to, context(RECIPIENT_COLUMN, id)),
+        await envelope.encrypt(message.body, context(BODY_COLUMN, id)),
+      ]);
+      if (!(await reserveSmsCredits(tx, message.orgId, id, message.segments, credits))) throw NOT_ENOUGH_CREDITS;
+      return { id, attempt };
+    })
+    .catch((error: unknown) => {
+      if (error === NOT_ENOUGH_CREDITS) return undefined;
+      throw error;
+    });
 }
+
+/** Rolls the attempt's transaction back when the reservation is refused. */
+const NOT_ENOUGH_CREDITS = Symbol('not enough SMS credits');
 
 export type StoredOutbound = {
   id: number;

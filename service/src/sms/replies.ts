@@ -92,7 +92,7 @@ export type ReplyOutcome = SendResult | { kind: 'skipped_opted_out' } | { kind: 
 
 /**
  * Sends one text now: refused when the number is opted out for the org or the org's credits do not
- * cover it (both checked in the transaction that records the message and reserves its credits),
+ * cover it (checked in the transaction that records the message and reserves its credits),
  * recorded with its number and text encrypted, the text cleared once Twilio has it, the credits
  * Twilio counted consumed, the org's record queued through the outbox.
  */
@@ -103,27 +103,24 @@ export async function sendReply(deps: ReplyDeps, reply: Reply): Promise<ReplyOut
   if (!(await waitForSendSlot(store, sender, deps.rate, MAX_RATE_WAIT_MS))) {
     return { kind: 'retry', code: 'rate_limited', afterMs: MAX_RATE_WAIT_MS, maybeSent: false };
   }
-  const attempt = await store.transaction(async (tx) => {
-    if (await isOptedOut(tx, reply.orgId, reply.recipientHash)) return 'skipped_opted_out' as const;
-    const recorded = await recordOutbound(
-      tx,
-      deps.envelope,
-      {
-        orgId: reply.orgId,
-        kind: reply.kind,
-        reminderId: null,
-        appointmentId: reply.appointmentId,
-        recipientHash: reply.recipientHash,
-        to: reply.to,
-        body: reply.body,
-        sender,
-        segments: segmentInfo(reply.body).segments,
-      },
-      credits(),
-    );
-    return recorded ?? ('no_credits' as const);
-  });
-  if (typeof attempt === 'string') return { kind: attempt };
+  if (await isOptedOut(store, reply.orgId, reply.recipientHash)) return { kind: 'skipped_opted_out' };
+  const attempt = await recordOutbound(
+    store,
+    deps.envelope,
+    {
+      orgId: reply.orgId,
+      kind: reply.kind,
+      reminderId: null,
+      appointmentId: reply.appointmentId,
+      recipientHash: reply.recipientHash,
+      to: reply.to,
+      body: reply.body,
+      sender,
+      segments: segmentInfo(reply.body).segments,
+    },
+    credits(),
+  );
+  if (!attempt) return { kind: 'no_credits' };
   const { id } = attempt;
 
   const result = await deps.sms().sendSms({

@@ -24,6 +24,7 @@
 //   q + tick ≥ t + overlap, so the one after that no longer reads it. (Faster ticks read a row
 //   once per tick for up to one overlap after its commit: the window a late commit can land in.)
 // State stored before `settled` existed reads from watermark − overlap once, then settles.
+import { eachLimited } from '../each-limited.ts';
 import { soql, SoqlFragment, soqlIdentifier } from '../salesforce/soql.ts';
 import type { OrgApi, SalesforceRecord } from '../salesforce/org-api.ts';
 import type { Store } from '../store/store.ts';
@@ -37,6 +38,9 @@ import {
 import type { SyncEvent, SyncEventBus } from './events.ts';
 
 export const APPOINTMENT_OBJECT = 'Slotwise_Appointment__c';
+
+/** Appointments whose events are handled at once (each handler mostly waits on the store). */
+const PUBLISH_CONCURRENCY = 8;
 
 /** The configuration the service caches: a change to any of them publishes config_changed. */
 export const CONFIG_OBJECTS = [
@@ -259,8 +263,17 @@ export async function syncOrg(deps: SyncDeps, orgId: string, options: SyncOption
   }
 
   // Published before the state is stored: a failure after this point repeats the events (same
-  // ids) on the next tick rather than losing them.
-  for (const event of events) await deps.bus.publish(event);
+  // ids) on the next tick rather than losing them. Different appointments' events are handled
+  // side by side (a first sync of a busy org brings thousands); one appointment's stay in order,
+  // and the configuration's come last, as they were derived.
+  const byAppointment = Map.groupBy(
+    events.filter((event) => event.type !== 'config_changed'),
+    (event) => event.appointmentId,
+  );
+  await eachLimited([...byAppointment.values()], PUBLISH_CONCURRENCY, async (ordered) => {
+    for (const event of ordered) await deps.bus.publish(event);
+  });
+  for (const event of events) if (event.type === 'config_changed') await deps.bus.publish(event);
 
   const now = deps.now();
   await deps.store.transaction(async (tx) => {
