@@ -17,6 +17,7 @@ import { salesforceDateTime } from '../sync/derive.ts';
 import { availableSmsCredits, consumeSmsCredits, releaseSmsCredits } from '../credits/sms-credits.ts';
 import { markAccepted, markNotSent, recordOutbound } from '../sms/outbound.ts';
 import { isOptedOut, recordOptOutOfMessage } from '../sms/opt-outs.ts';
+import { staffMobilePhones } from '../staff/preferences.ts';
 import { reconcileAttempt } from './reconcile.ts';
 import type { ReminderSettings } from './rules.ts';
 
@@ -231,7 +232,7 @@ async function readAppointments(
   const rows = await orgApi.query<SalesforceRecord>(
     orgId,
     soql`SELECT Id, Start__c, Status__c, Patient_Phone__c, Patient_Name__c, SMS_Consent__c, Time_Zone__c,
-                Appointment_Type__r.Name, Resource__r.Name
+                Appointment_Type__r.Name, Resource__r.Name, Resource__r.User__c
            FROM Slotwise_Appointment__c WHERE Id IN ${ids}`,
   );
   return new Map(rows.map((row) => [row.Id, row]));
@@ -265,12 +266,19 @@ async function sendReminder(
   if (now.getTime() >= reminder.not_after.getTime()) return end('failed', 'expired');
   const rule = settings.rules.find((candidate) => candidate.id === reminder.rule_id);
   if (!rule) return end('cancelled', 'rule_removed');
-  // Staff reminders need the staff member's number (Resource__r.User__r), two relationship levels
-  // the org emulator cannot follow yet: not sent, and shown as such.
-  if (reminder.audience !== 'patient') return end('skipped', 'no_staff_number');
-  if (appointment.SMS_Consent__c !== true) return end('skipped', 'no_consent');
-  const to = typeof appointment.Patient_Phone__c === 'string' ? appointment.Patient_Phone__c.trim() : '';
-  if (to === '') return end('skipped', 'no_phone');
+  let to: string;
+  if (reminder.audience === 'staff') {
+    // The staff member's mobile is on the resource's user: one more query, for staff reminders only.
+    const related = appointment.Resource__r as { User__c?: unknown } | null | undefined;
+    const userId = typeof related?.User__c === 'string' ? related.User__c : undefined;
+    const staffPhone = userId && (await staffMobilePhones(deps.orgApi, reminder.org_id, [userId])).get(userId);
+    if (!staffPhone) return end('skipped', 'no_staff_number');
+    to = staffPhone;
+  } else {
+    if (appointment.SMS_Consent__c !== true) return end('skipped', 'no_consent');
+    to = typeof appointment.Patient_Phone__c === 'string' ? appointment.Patient_Phone__c.trim() : '';
+    if (to === '') return end('skipped', 'no_phone');
+  }
   const hash = recipientHash(await deps.recipientKey(), reminder.org_id, to);
   if (await isOptedOut(deps.store, reminder.org_id, hash)) return end('skipped', 'opted_out');
   const parsed = parseTemplate(rule.template);
