@@ -8,6 +8,7 @@ import { planFromEvent } from '../reminders/planning.ts';
 import { reconcileStale } from '../reminders/reconcile.ts';
 import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
 import type { SendRate } from '../sms/rate-limit.ts';
+import { pruneWebhookReceipts, RECEIPT_RETENTION_MS } from '../sms/receipts.ts';
 import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
 import { BODY_COLUMN, RECIPIENT_COLUMN } from '../sms/outbound.ts';
 import type { ReplyDeps } from '../sms/replies.ts';
@@ -15,6 +16,8 @@ import { createSmsApi, type SmsApi, type SmsSender } from '../sms/sender.ts';
 import { createTwilioClient } from '../sms/twilio-client.ts';
 
 export const DISPATCH_QUEUE = 'sms-dispatch';
+export const RECEIPT_PRUNE_QUEUE = 'sms-receipt-prune';
+const RECEIPT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface ReminderStatus {
   /** Reminders by state, and the reasons of those skipped, cancelled, failed or paused. */
@@ -152,6 +155,26 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     },
   );
 
+  app.jobs.define<Record<string, never>>(
+    RECEIPT_PRUNE_QUEUE,
+    async (_data, job) => {
+      try {
+        const deleted = await pruneWebhookReceipts(
+          store(),
+          new Date(now().getTime() - RECEIPT_RETENTION_MS),
+          job.signal,
+        );
+        if (deleted > 0) log.info({ deleted }, 'old webhook receipts pruned');
+      } finally {
+        if (!job.signal.aborted) await scheduleReceiptPrune(new Date(Date.now() + RECEIPT_PRUNE_INTERVAL_MS));
+      }
+    },
+    { policy: 'stately' },
+  );
+  const scheduleReceiptPrune = async (runAt?: Date) => {
+    await app.jobs.send(RECEIPT_PRUNE_QUEUE, {}, { singletonKey: 'prune', ...(runAt ? { runAt } : {}) });
+  };
+
   app.sync.bus.subscribe(async (event) => {
     if (event.type === 'config_changed') {
       if (event.objects.includes(REMINDER_RULE_OBJECT) || event.objects.includes(BOOKING_PAGE_OBJECT)) {
@@ -169,6 +192,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
   app.storeConnection.use({
     start: async () => {
       for (let lane = 0; lane < lanes; lane++) await schedule(lane);
+      await scheduleReceiptPrune();
     },
     stop: async () => {},
   });
