@@ -167,3 +167,97 @@ t.test('WAITLIST_OFFER_MINUTES: 15 by default, a whole number from 1 to 1440', a
     ]);
   }
 });
+
+t.test('AUTHNET_*: all or nothing, hosts by environment or by override, secrets never echoed', async (t) => {
+  const transactionKey = 'Tk9sEcret7Zq2Xw4';
+  const signatureKey = 'AB'.repeat(64);
+  const authnet = {
+    AUTHNET_API_LOGIN_ID: '5KP3u95bQpv',
+    AUTHNET_TRANSACTION_KEY: transactionKey,
+    AUTHNET_CLIENT_KEY: '5FcB6WrfHGS76gHW3v7btBCE3HuuBuke9Pj96Ztfn5R32G5ep42vne7MCWZtAucY',
+    AUTHNET_SIGNATURE_KEY: signatureKey,
+  };
+  t.equal(loadConfig({}).authnet, undefined, 'unset: no payments');
+
+  const sandboxHosts = loadConfig({ ...production, ...authnet, AUTHNET_ENVIRONMENT: 'sandbox' }, '/srv').authnet;
+  t.same(sandboxHosts, {
+    apiLoginId: '5KP3u95bQpv',
+    transactionKey,
+    clientKey: authnet.AUTHNET_CLIENT_KEY,
+    signatureKey,
+    apiUrl: 'https://apitest.authorize.net/xml/v1/request.api',
+    acceptUiUrl: 'https://jstest.authorize.net/v3/AcceptUI.js',
+  });
+  const live = loadConfig({ ...production, ...authnet, AUTHNET_ENVIRONMENT: 'production' }, '/srv').authnet;
+  t.equal(live?.apiUrl, 'https://api.authorize.net/xml/v1/request.api');
+  t.equal(live?.acceptUiUrl, 'https://js.authorize.net/v3/AcceptUI.js');
+  const standIn = loadConfig(
+    {
+      ...production,
+      ...authnet,
+      AUTHNET_API_URL: 'http://127.0.0.1:9000/xml/v1/request.api',
+      AUTHNET_ACCEPT_UI_URL: 'http://127.0.0.1:9000/v3/AcceptUI.js',
+    },
+    '/srv',
+  ).authnet;
+  t.equal(standIn?.apiUrl, 'http://127.0.0.1:9000/xml/v1/request.api', 'a loopback stand-in may be plain http');
+
+  t.equal(
+    loadConfig({ ...production, ...authnet, AUTHNET_ENVIRONMENT: 'sandbox' }, '/srv').sandbox,
+    false,
+    'a login id switches sandbox mode off',
+  );
+
+  t.same(problemsOf({ ...production, AUTHNET_API_LOGIN_ID: '5KP3u95bQpv', AUTHNET_ENVIRONMENT: 'sandbox' }), [
+    'AUTHNET_API_LOGIN_ID, AUTHNET_TRANSACTION_KEY, AUTHNET_CLIENT_KEY and AUTHNET_SIGNATURE_KEY must be set together',
+  ]);
+  t.same(problemsOf({ ...production, ...authnet }), [
+    'AUTHNET_ENVIRONMENT (sandbox or production) is required with AUTHNET_API_LOGIN_ID',
+  ]);
+  t.same(problemsOf({ ...production, ...authnet, AUTHNET_ENVIRONMENT: 'live' }), [
+    'AUTHNET_ENVIRONMENT must be sandbox or production (got "live")',
+  ]);
+  t.same(problemsOf({ ...production, ...authnet, AUTHNET_API_URL: 'https://anet.example.com/xml/v1/request.api' }), [
+    'AUTHNET_API_URL and AUTHNET_ACCEPT_UI_URL must be set together',
+  ]);
+  t.same(
+    problemsOf({
+      ...production,
+      ...authnet,
+      AUTHNET_API_URL: 'http://anet.example.com/xml/v1/request.api',
+      AUTHNET_ACCEPT_UI_URL: 'https://anet.example.com/v3/AcceptUI.js',
+    }),
+    ['AUTHNET_API_URL must be an https URL (http only on loopback)'],
+  );
+  t.same(
+    problemsOf({
+      ...production,
+      ...authnet,
+      AUTHNET_ENVIRONMENT: 'sandbox',
+      AUTHNET_API_URL: 'https://anet.example.com/xml/v1/request.api',
+      AUTHNET_ACCEPT_UI_URL: 'https://anet.example.com/v3/AcceptUI.js',
+    }),
+    ['set AUTHNET_ENVIRONMENT or AUTHNET_API_URL with AUTHNET_ACCEPT_UI_URL, not both'],
+  );
+
+  const badTransactionKey = 'short-secret';
+  const badSignatureKey = 'not-hex-signature-key-secret';
+  const problems = problemsOf({
+    ...production,
+    ...authnet,
+    AUTHNET_ENVIRONMENT: 'sandbox',
+    AUTHNET_API_LOGIN_ID: 'a'.repeat(26),
+    AUTHNET_TRANSACTION_KEY: badTransactionKey,
+    AUTHNET_CLIENT_KEY: 'has spaces',
+    AUTHNET_SIGNATURE_KEY: badSignatureKey,
+  });
+  t.same(problems, [
+    'AUTHNET_API_LOGIN_ID must be 1 to 25 visible ASCII characters',
+    'AUTHNET_TRANSACTION_KEY must be 16 visible ASCII characters',
+    'AUTHNET_CLIENT_KEY must be the public client key: 16 to 128 letters and digits',
+    'AUTHNET_SIGNATURE_KEY must be the 128 hex digit Signature Key',
+  ]);
+  for (const secret of [badTransactionKey, badSignatureKey, transactionKey, signatureKey]) {
+    t.notOk(problems.join('\n').includes(secret), 'a secret is not echoed');
+  }
+});

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config, TwilioConfig } from './config.ts';
+import type { AuthNetConfig, Config, TwilioConfig } from './config.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
 import { bookingPlugin } from './plugins/booking.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
@@ -8,6 +8,7 @@ import { gracefulClosePlugin } from './plugins/graceful-close.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { orgAuthPlugin } from './plugins/org-auth.ts';
 import { outboxPlugin } from './plugins/outbox.ts';
+import { paymentsPlugin } from './plugins/payments.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { remindersPlugin, type RemindersPluginOptions } from './plugins/reminders.ts';
 import { requestLogPlugin } from './plugins/request-log.ts';
@@ -39,6 +40,8 @@ export interface AppDependencies {
   salesforce?: { loginUrlOverride?: string; clientId: string; clientSecret: string };
   /** Overrides Twilio (sandbox mode and tests point it at the Twilio stand-in). */
   twilio?: TwilioConfig;
+  /** Overrides Authorize.Net (sandbox mode and tests point it at the Authorize.Net stand-in). */
+  authnet?: AuthNetConfig;
   /** The clock of reminders and staff SMS (tests set a daytime instant, so quiet hours do not follow the real hour). */
   reminderClock?: () => Date;
   /** Reminder dispatch tuning (tests: one send at a time, lanes spread over instances). */
@@ -108,9 +111,14 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
       authToken: twilio.authToken,
       publicUrl: config.publicUrl,
       replyDeps: app.reminders.replyDeps,
+      notifyStaffOfReplies: async (orgId) => (await app.reminders.settings(orgId)).notifyStaffOfReplies,
     });
     await app.register(staffSmsPlugin, deps.reminderClock ? { now: deps.reminderClock } : {});
   }
+
+  // Card payments (credit purchases, deposits): only where Authorize.Net (or its stand-in) is configured.
+  const authnet = deps.authnet ?? config.authnet;
+  if (authnet) await app.register(paymentsPlugin, { authnet });
 
   await app.register(healthRoutes);
   await app.register(connectRoutes);

@@ -45,7 +45,35 @@ export interface Config {
   creditLowBalance: number;
   /** How long a freed slot is held for the waitlist patient it is offered to (WAITLIST_OFFER_MINUTES). */
   waitlistOfferMinutes: number;
+  /** Card payments through Authorize.Net (AUTHNET_*); unset: no purchases or deposits (sandbox mode starts a stand-in). */
+  authnet: AuthNetConfig | undefined;
 }
+
+export interface AuthNetConfig {
+  apiLoginId: string;
+  /** Secret: signs every API request. */
+  transactionKey: string;
+  /** Public: the AcceptUI button presents it with the login id. */
+  clientKey: string;
+  /** Secret: webhooks are signed with it (HMAC-SHA512). */
+  signatureKey: string;
+  /** The JSON API endpoint (…/xml/v1/request.api). */
+  apiUrl: string;
+  /** The AcceptUI.js script the billing and deposit pages load; its origin is the only one their CSP allows. */
+  acceptUiUrl: string;
+}
+
+/** Authorize.Net's own hosts, by AUTHNET_ENVIRONMENT. */
+export const AUTHNET_ENVIRONMENTS = {
+  sandbox: {
+    apiUrl: 'https://apitest.authorize.net/xml/v1/request.api',
+    acceptUiUrl: 'https://jstest.authorize.net/v3/AcceptUI.js',
+  },
+  production: {
+    apiUrl: 'https://api.authorize.net/xml/v1/request.api',
+    acceptUiUrl: 'https://js.authorize.net/v3/AcceptUI.js',
+  },
+} as const;
 
 export interface TwilioConfig {
   accountSid: string;
@@ -126,6 +154,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   }
 
   const twilio = readTwilio(read, problems);
+  const authnet = readAuthNet(read, problems);
   const creditPacks = parseCreditPacks(read.text('CREDIT_PACKS', DEFAULT_CREDIT_PACKS));
   if ('problem' in creditPacks) problems.push(`CREDIT_PACKS: ${creditPacks.problem}`);
 
@@ -158,6 +187,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     creditPacks: 'packs' in creditPacks ? creditPacks.packs : [],
     creditLowBalance: read.integer('CREDIT_LOW_BALANCE', DEFAULT_LOW_BALANCE, 0, 100_000_000),
     waitlistOfferMinutes: read.integer('WAITLIST_OFFER_MINUTES', 15, 1, 1_440),
+    authnet,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -187,6 +217,70 @@ function readTwilio(read: Reader, problems: string[]): TwilioConfig | undefined 
   }
   if (problems.length > before || !accountSid || !authToken) return undefined;
   return { accountSid, authToken, messagingServiceSid, fromNumber, apiBaseUrl };
+}
+
+/**
+ * AUTHNET_*: all or nothing, like TWILIO_*; values are never echoed (the transaction and
+ * signature keys are secrets). Hosts come from AUTHNET_ENVIRONMENT, or from AUTHNET_API_URL and
+ * AUTHNET_ACCEPT_UI_URL together (a stand-in; plain http only on loopback).
+ */
+function readAuthNet(read: Reader, problems: string[]): AuthNetConfig | undefined {
+  const apiLoginId = read.optionalText('AUTHNET_API_LOGIN_ID');
+  const transactionKey = read.optionalText('AUTHNET_TRANSACTION_KEY');
+  const clientKey = read.optionalText('AUTHNET_CLIENT_KEY');
+  const signatureKey = read.optionalText('AUTHNET_SIGNATURE_KEY');
+  const environment = read.optionalText('AUTHNET_ENVIRONMENT');
+  const apiUrl = read.optionalText('AUTHNET_API_URL');
+  const acceptUiUrl = read.optionalText('AUTHNET_ACCEPT_UI_URL');
+  if (![apiLoginId, transactionKey, clientKey, signatureKey, environment, apiUrl, acceptUiUrl].some(Boolean)) {
+    return undefined;
+  }
+  const before = problems.length;
+  if (!apiLoginId || !transactionKey || !clientKey || !signatureKey) {
+    problems.push(
+      'AUTHNET_API_LOGIN_ID, AUTHNET_TRANSACTION_KEY, AUTHNET_CLIENT_KEY and AUTHNET_SIGNATURE_KEY must be set together',
+    );
+  }
+  if (apiLoginId && !/^[\x21-\x7e]{1,25}$/.test(apiLoginId)) {
+    problems.push('AUTHNET_API_LOGIN_ID must be 1 to 25 visible ASCII characters');
+  }
+  if (transactionKey && !/^[\x21-\x7e]{16}$/.test(transactionKey)) {
+    problems.push('AUTHNET_TRANSACTION_KEY must be 16 visible ASCII characters');
+  }
+  if (clientKey && !/^[A-Za-z0-9]{16,128}$/.test(clientKey)) {
+    problems.push('AUTHNET_CLIENT_KEY must be the public client key: 16 to 128 letters and digits');
+  }
+  if (signatureKey && !/^[0-9A-Fa-f]{128}$/.test(signatureKey)) {
+    problems.push('AUTHNET_SIGNATURE_KEY must be the 128 hex digit Signature Key');
+  }
+  let hosts: { apiUrl: string; acceptUiUrl: string } | undefined;
+  if (apiUrl || acceptUiUrl) {
+    if (environment) problems.push('set AUTHNET_ENVIRONMENT or AUTHNET_API_URL with AUTHNET_ACCEPT_UI_URL, not both');
+    else if (!apiUrl || !acceptUiUrl) problems.push('AUTHNET_API_URL and AUTHNET_ACCEPT_UI_URL must be set together');
+    else if (!isServiceUrl(apiUrl)) problems.push('AUTHNET_API_URL must be an https URL (http only on loopback)');
+    else if (!isServiceUrl(acceptUiUrl)) {
+      problems.push('AUTHNET_ACCEPT_UI_URL must be an https URL (http only on loopback)');
+    } else hosts = { apiUrl, acceptUiUrl };
+  } else if (environment === 'sandbox' || environment === 'production') {
+    hosts = AUTHNET_ENVIRONMENTS[environment];
+  } else {
+    problems.push(
+      environment
+        ? `AUTHNET_ENVIRONMENT must be sandbox or production (got "${environment}")`
+        : 'AUTHNET_ENVIRONMENT (sandbox or production) is required with AUTHNET_API_LOGIN_ID',
+    );
+  }
+  if (problems.length > before || !apiLoginId || !transactionKey || !clientKey || !signatureKey || !hosts) {
+    return undefined;
+  }
+  return { apiLoginId, transactionKey, clientKey, signatureKey, ...hosts };
+}
+
+function isServiceUrl(raw: string): boolean {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (!url || url.username || url.password || url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 /** Reads one variable at a time, recording problems instead of throwing so all are reported. */

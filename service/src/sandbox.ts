@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AppDependencies } from './app.ts';
 import type { Config } from './config.ts';
+import { startAuthNetStandIn } from './payments/authnet/standin/server.ts';
 import { loadConnection, type Connection } from './org/connections.ts';
 import { finishConnect, startConnect, type ConnectContext } from './salesforce/connect/flow.ts';
 import { seedDemoClinic } from './salesforce/emulator/demo.ts';
@@ -25,6 +26,8 @@ export interface Sandbox {
   salesforce: NonNullable<AppDependencies['salesforce']>;
   /** For buildApp: the Twilio stand-in as Twilio, so reminders and replies run end to end. */
   twilio: NonNullable<AppDependencies['twilio']>;
+  /** For buildApp: the Authorize.Net stand-in (API, AcceptUI form, signed webhooks) as Authorize.Net. */
+  authnet: NonNullable<AppDependencies['authnet']>;
   /** Lines to print with the welcome: the demo clinic's booking page, and where to connect the demo org. */
   urls: string[];
   /**
@@ -79,6 +82,20 @@ export async function startSandbox(config: Config, logger: FastifyBaseLogger): P
   // Messages live in memory: its page lists what this run "sent".
   const twilio = new TwilioStandIn({ host: '127.0.0.1', port: 0 });
   await twilio.start();
+  // Transactions live in memory; its webhooks go to this service's own /webhooks/authnet.
+  const authnetKeys = {
+    apiLoginId: `sandbox${randomBytes(6).toString('hex')}`,
+    transactionKey: randomBytes(8).toString('hex'),
+    clientKey: randomBytes(32).toString('hex'),
+    signatureKey: randomBytes(64).toString('hex').toUpperCase(),
+  };
+  const authnet = await startAuthNetStandIn({
+    ...authnetKeys,
+    webhook: {
+      url: new URL('/webhooks/authnet', config.publicUrl).toString(),
+      signatureKey: authnetKeys.signatureKey,
+    },
+  });
   const loginHost = new URL(org.url).host;
   // `127.0.0.1:<port>` needs no escaping in a query, and reads better without it.
   const connect = `${new URL('/connect', config.publicUrl).toString()}?loginHost=${loginHost}`;
@@ -92,16 +109,19 @@ export async function startSandbox(config: Config, logger: FastifyBaseLogger): P
       fromNumber: SANDBOX_SMS_FROM,
       apiBaseUrl: twilio.url,
     },
+    authnet: { ...authnetKeys, apiUrl: authnet.endpoint, acceptUiUrl: `${authnet.origin}/v3/AcceptUI.js` },
     urls: [
       ...(typeof slug === 'string'
         ? [`Book at the demo clinic: ${new URL(`/book/${encodeURIComponent(slug)}`, config.publicUrl).toString()}`]
         : []),
       `Connect the demo org: ${connect}`,
       `Watch the SMS the demo sends: ${twilio.url}/`,
+      `Card payments go to the Authorize.Net stand-in at ${authnet.origin} (test card 4111 1111 1111 1111, any future expiry)`,
     ],
     connectDemoOrg: (app) => connectDemoOrg(app, org, loginHost, logger),
     close: async () => {
       await twilio.close();
+      await authnet.close();
       await org.close();
     },
   };

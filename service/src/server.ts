@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     logger,
     tls: await loadTls(config),
     keyProvider,
-    ...(sandbox ? { salesforce: sandbox.salesforce, twilio: sandbox.twilio } : {}),
+    ...(sandbox ? { salesforce: sandbox.salesforce, twilio: sandbox.twilio, authnet: sandbox.authnet } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   const redirect =
