@@ -69,7 +69,7 @@ export async function loadSchedule(orgApi: OrgApi, orgId: string, now: Date): Pr
     orgApi.query<SalesforceRecord>(orgId, soql`SELECT Id, Name FROM Organization LIMIT 1`),
     orgApi.query<SalesforceRecord>(
       orgId,
-      soql`SELECT Id, Name, Slug__c, Description__c, Duration_Minutes__c, Buffer_Before_Minutes__c, Buffer_After_Minutes__c, Slot_Interval_Minutes__c, Minimum_Notice_Minutes__c, Booking_Horizon_Days__c, Capacity__c, Price__c, Deposit__c, Active__c, Public__c FROM Slotwise_Appointment_Type__c ORDER BY Name, Id`,
+      soql`SELECT Id, Name, Slug__c, Description__c, Duration_Minutes__c, Buffer_Before_Minutes__c, Buffer_After_Minutes__c, Slot_Interval_Minutes__c, Minimum_Notice_Minutes__c, Booking_Horizon_Days__c, Capacity__c, Price__c, Deposit__c, Deposit_Capture__c, Active__c, Public__c FROM Slotwise_Appointment_Type__c ORDER BY Name, Id`,
     ),
     orgApi.query<SalesforceRecord>(
       orgId,
@@ -237,6 +237,7 @@ function appointmentType(row: SalesforceRecord, resourceIds: string[]): PublicAp
     description: text(row.Description__c),
     price: money(row.Price__c),
     deposit: money(row.Deposit__c),
+    depositCapture: row.Deposit_Capture__c === 'Authorize then capture' ? 'authorize' : 'at_booking',
     resourceIds,
     durationMinutes: duration,
     bufferBeforeMinutes: values.bufferBeforeMinutes!,

@@ -5,6 +5,8 @@ import type { AppointmentTypeRules, BusyInterval, EpochMs, ResourceAvailability 
 /** How a booking finds its patient record (Slotwise_Booking_Page__c.Contact_Matching__c). */
 export type ContactMatching = 'match-or-create-contact' | 'match-or-create-lead' | 'match-only';
 
+export type DepositCapture = 'at_booking' | 'authorize';
+
 /** The org's public booking page (the Slotwise_Booking_Page__c singleton). */
 export interface BookingPageSettings {
   orgId: string;
@@ -31,6 +33,11 @@ export interface PublicAppointmentType extends AppointmentTypeRules {
   /** In the org's currency; null when free. */
   price: number | null;
   deposit: number | null;
+  /**
+   * Deposit_Capture__c: 'at_booking' charges the deposit when the patient books; 'authorize' only
+   * reserves it then and captures it at the cancellation cutoff (deposits/). Absent: at booking.
+   */
+  depositCapture?: DepositCapture;
   /** Active resources that serve this type (Slotwise_Resource_Type__c). */
   resourceIds: string[];
 }
