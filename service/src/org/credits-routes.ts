@@ -1,8 +1,17 @@
 // The org's SMS credits through the org API (docs/org-api.yaml getCredits): the ledger's available
 // balance (through app.reminders.status), the packs on sale (CREDIT_PACKS), the low-balance
 // threshold (CREDIT_LOW_BALANCE), what the last days consumed, and whether reminders wait for credits.
+// getCreditHistory pages through the ledger as credits/history.ts summarises it for an admin.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import {
+  HISTORY_LIMIT_DEFAULT,
+  HISTORY_LIMIT_MAX,
+  decodeHistoryCursor,
+  encodeHistoryCursor,
+  listCreditHistory,
+  type HistoryCursor,
+} from '../credits/history.ts';
 import { majorAmount, packId, type CreditPack } from '../credits/packs.ts';
 import { HttpProblem } from '../problem.ts';
 import { ORG_ROUTE, orgOf } from './principal.ts';
@@ -32,13 +41,49 @@ const CreditsSchema = Type.Object(
 );
 type Credits = Static<typeof CreditsSchema>;
 
+const HistoryQuery = Type.Object(
+  {
+    before: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Integer({ minimum: 1, maximum: HISTORY_LIMIT_MAX, default: HISTORY_LIMIT_DEFAULT }),
+  },
+  { additionalProperties: false },
+);
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+/** docs/org-api.yaml, components/schemas/CreditHistoryEntry. */
+const CreditHistoryEntrySchema = Type.Object(
+  {
+    entryId: Type.String(),
+    kind: Type.Union(['purchase', 'refund', 'adjustment', 'allowance', 'sms'].map((kind) => Type.Literal(kind))),
+    credits: Type.Integer(),
+    money: Type.Union([
+      Type.Object({ amount: Type.Number(), currencyCode: Type.String() }, { additionalProperties: false }),
+      Type.Null(),
+    ]),
+    reference: NullableString,
+    refundOf: NullableString,
+    messages: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    day: Type.String({ format: 'date' }),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+/** docs/org-api.yaml, components/schemas/CreditHistoryPage. */
+const CreditHistoryPageSchema = Type.Object(
+  { entries: Type.Array(CreditHistoryEntrySchema), nextCursor: NullableString },
+  { additionalProperties: false },
+);
+type CreditHistoryPage = Static<typeof CreditHistoryPageSchema>;
+
 export interface CreditsRoutesOptions {
   packs: readonly CreditPack[];
   /** At or below this many available credits the console warns the admin. */
   lowBalance: number;
 }
 
-/** getCredits of the org API (registered under /v1 behind plugins/org-auth.ts). */
+/** getCredits and getCreditHistory of the org API (registered under /v1 behind plugins/org-auth.ts). */
 export async function creditsRoutes(v1: FastifyInstance, options: CreditsRoutesOptions): Promise<void> {
   const packs = options.packs.map((pack) => ({
     packId: packId(pack),
@@ -81,6 +126,35 @@ export async function creditsRoutes(v1: FastifyInstance, options: CreditsRoutesO
           segments: Number(row.segments),
           messages: Number(row.messages),
         })),
+      };
+    },
+  );
+
+  // The ledger is there whether or not SMS is configured (purchases, allowance): no 503 here.
+  v1.get<{ Querystring: Static<typeof HistoryQuery> }>(
+    '/credits/history',
+    { ...ORG_ROUTE, schema: { querystring: HistoryQuery, response: { 200: CreditHistoryPageSchema } } },
+    async (request): Promise<CreditHistoryPage> => {
+      const { orgId } = orgOf(request);
+      const { before, limit } = request.query;
+      let cursor: HistoryCursor | undefined;
+      if (before !== undefined) {
+        cursor = decodeHistoryCursor(before);
+        if (!cursor) {
+          throw new HttpProblem(400, 'invalid_cursor', 'Unknown cursor', 'Pass the `nextCursor` of a previous page.');
+        }
+      }
+      const page = await listCreditHistory(v1.storeConnection.store, orgId, {
+        limit,
+        ...(cursor ? { before: cursor } : {}),
+      });
+      return {
+        entries: page.entries.map((entry) => ({
+          ...entry,
+          money: entry.money && { amount: majorAmount(entry.money), currencyCode: entry.money.currency },
+          createdAt: entry.createdAt.toISOString(),
+        })),
+        nextCursor: page.next ? encodeHistoryCursor(page.next) : null,
       };
     },
   );
