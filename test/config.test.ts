@@ -168,6 +168,22 @@ t.test('WAITLIST_OFFER_MINUTES: 15 by default, a whole number from 1 to 1440', a
   }
 });
 
+t.test(
+  'DEPOSIT_HOLD_MINUTES: 10 by default, 1 to 60; DEPOSIT_CURRENCY: USD by default, one Authorize.Net takes',
+  async (t) => {
+    t.match(loadConfig({}), { depositHoldMinutes: 10, depositCurrency: 'USD' });
+    t.equal(loadConfig({ DEPOSIT_HOLD_MINUTES: '1' }).depositHoldMinutes, 1);
+    t.equal(loadConfig({ DEPOSIT_HOLD_MINUTES: '60' }).depositHoldMinutes, 60);
+    t.equal(loadConfig({ DEPOSIT_CURRENCY: 'GBP' }).depositCurrency, 'GBP');
+    for (const bad of ['0', '61', 'soon', '2.5']) {
+      t.match(problemsOf({ DEPOSIT_HOLD_MINUTES: bad }), [/^DEPOSIT_HOLD_MINUTES must be a whole number from 1 to 60/]);
+    }
+    for (const bad of ['usd', 'JPY', 'DOLLARS']) {
+      t.match(problemsOf({ DEPOSIT_CURRENCY: bad }), [/^DEPOSIT_CURRENCY must be one of USD, CAD, GBP, EUR, AUD, NZD/]);
+    }
+  },
+);
+
 t.test('AUTHNET_*: all or nothing, hosts by environment or by override, secrets never echoed', async (t) => {
   const transactionKey = 'Tk9sEcret7Zq2Xw4';
   const signatureKey = 'AB'.repeat(64);

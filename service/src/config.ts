@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseMasterKeys, type MasterKey } from './crypto/key-provider.ts';
+import { DEPOSIT_CURRENCIES } from './deposits/policy.ts';
 import { DEFAULT_CREDIT_PACKS, DEFAULT_LOW_BALANCE, parseCreditPacks, type CreditPack } from './credits/packs.ts';
 
 /** Everything the service reads from its environment, validated once at start. */
@@ -45,6 +46,10 @@ export interface Config {
   creditLowBalance: number;
   /** How long a freed slot is held for the waitlist patient it is offered to (WAITLIST_OFFER_MINUTES). */
   waitlistOfferMinutes: number;
+  /** How long a slot is held while the patient pays its deposit (DEPOSIT_HOLD_MINUTES). */
+  depositHoldMinutes: number;
+  /** The currency of appointment types' Deposit__c amounts, as charged through Authorize.Net (DEPOSIT_CURRENCY). */
+  depositCurrency: string;
   /** Card payments through Authorize.Net (AUTHNET_*); unset: no purchases or deposits (sandbox mode starts a stand-in). */
   authnet: AuthNetConfig | undefined;
 }
@@ -187,6 +192,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     creditPacks: 'packs' in creditPacks ? creditPacks.packs : [],
     creditLowBalance: read.integer('CREDIT_LOW_BALANCE', DEFAULT_LOW_BALANCE, 0, 100_000_000),
     waitlistOfferMinutes: read.integer('WAITLIST_OFFER_MINUTES', 15, 1, 1_440),
+    depositHoldMinutes: read.integer('DEPOSIT_HOLD_MINUTES', 10, 1, 60),
+    depositCurrency: read.choice('DEPOSIT_CURRENCY', DEPOSIT_CURRENCIES, 'USD'),
     authnet,
   };
   if (problems.length > 0) throw new ConfigError(problems);
