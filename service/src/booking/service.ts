@@ -78,6 +78,26 @@ export interface BookingServiceDeps {
    * hold it is about to confirm. Default 3 minutes.
    */
   holdMs?: number;
+  /**
+   * Whether a patient must pay this type's deposit before it is booked (deposits/, where payments
+   * are configured): book() refuses it, and holdForPayment holds it while they pay.
+   */
+  paysDeposit?: (type: PublicAppointmentType) => boolean;
+}
+
+/** A booking held for its deposit: pending, its seat held, nothing written to the org yet. */
+export interface PaymentHold {
+  booking: BookingRow;
+  /** This idempotency key had held (or booked) before: nothing new was held. */
+  replayed: boolean;
+  schedule: OrgSchedule;
+  type: PublicAppointmentType;
+  patient: PatientDetails;
+}
+
+/** What deposits/ asks of booking: the hold of place() without the write, for `holdMs`. */
+export interface PaymentHolds {
+  holdForPayment(slug: string, input: BookingInput, holdMs: number): Promise<PaymentHold>;
 }
 
 const MINUTE = 60_000;
@@ -94,7 +114,7 @@ function allTypes(schedule: OrgSchedule): PublicAppointmentType[] {
   return [...schedule.types, ...schedule.staffOnlyTypes];
 }
 
-export function createBookingService(deps: BookingServiceDeps): BookingService & StaffBookingService {
+export function createBookingService(deps: BookingServiceDeps): BookingService & StaffBookingService & PaymentHolds {
   const holdMs = deps.holdMs ?? 3 * MINUTE;
   /** "Any available": the resource each org's type last gave a booking to (round-robin among ties). */
   const lastAssigned = new Map<string, string>();
@@ -253,7 +273,13 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
     return order;
   }
 
-  function seatFor(orgId: string, type: PublicAppointmentType, placement: Placement, now: number): SeatRequest {
+  function seatFor(
+    orgId: string,
+    type: PublicAppointmentType,
+    placement: Placement,
+    now: number,
+    holdFor = holdMs,
+  ): SeatRequest {
     return {
       orgId,
       resourceId: placement.resourceId,
@@ -263,7 +289,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       bufferedStart: placement.start - type.bufferBeforeMinutes * MINUTE,
       bufferedEnd: placement.end + type.bufferAfterMinutes * MINUTE,
       capacity: type.capacity,
-      expiresAt: new Date(now + holdMs),
+      expiresAt: new Date(now + holdFor),
     };
   }
 
@@ -429,6 +455,8 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
     smsConsent: boolean;
     /** Staff picked the caller's Contact or Lead: the appointment links it, nothing is matched. */
     link?: PatientLink;
+    /** Held this long for a deposit and not written to the org (deposits/confirm.ts writes it once paid). */
+    payment?: { holdMs: number };
   }
 
   /**
@@ -448,7 +476,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
     for (const resourceId of await candidatesFor(orgId, type, slot, request.resourceId)) {
       const placement = { typeId: type.id, resourceId, start: slot.start, end: slot.end };
       const id = randomUUID();
-      const seat = seatFor(orgId, type, placement, now);
+      const seat = seatFor(orgId, type, placement, now, request.payment?.holdMs);
       const outcome = await holdNewBooking(
         deps.store(),
         { id, orgId, bookingKey, idempotencyKey: request.idempotencyKey, timeZone, ...placement },
@@ -478,7 +506,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
           fields: cancellationFields(held.placement),
         });
       });
-    let appointmentId: string;
+    let appointmentId: string | undefined;
     // Only a failed write can have left something behind in the org; a failed check cannot.
     let written = false;
     try {
@@ -486,20 +514,23 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
         await failBooking(deps.store(), held.id, deps.now());
         throw await taken();
       }
-      const fields = appointmentFields({
-        ...held.placement,
-        source: request.source,
-        bookingKey,
-        timeZone,
-        patient,
-        smsConsent: request.smsConsent,
-        consentTextVersion: schedule.page.consentTextVersion,
-        now: deps.now(),
-      });
-      written = true;
-      ({ id: appointmentId } = await deps
-        .orgApi()
-        .upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, bookingKey, { ...fields, ...request.link }));
+      // A deposit is paid first: the org was asked so nobody pays for a time it has, nothing is written.
+      if (!request.payment) {
+        const fields = appointmentFields({
+          ...held.placement,
+          source: request.source,
+          bookingKey,
+          timeZone,
+          patient,
+          smsConsent: request.smsConsent,
+          consentTextVersion: schedule.page.consentTextVersion,
+          now: deps.now(),
+        });
+        written = true;
+        ({ id: appointmentId } = await deps
+          .orgApi()
+          .upsert(orgId, APPOINTMENT, BOOKING_KEY_FIELD, bookingKey, { ...fields, ...request.link }));
+      }
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       await failBooking(deps.store(), held.id, deps.now());
@@ -507,6 +538,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       if (written && isAmbiguous(error)) await cancelInOrg();
       throw orgFailure(error, orgId, 'booking');
     }
+    if (appointmentId === undefined) return { row: (await bookingById(deps.store(), held.id))!, replayed: false };
     const confirmed = await confirmBooking(
       deps.store(),
       { id: held.id, bookingKey, idempotencyKey: request.idempotencyKey },
@@ -624,6 +656,14 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
     async book(slug: string, input: BookingInput): Promise<BookingResult> {
       const schedule = await orgFor(slug);
       const type = typeOf(schedule, input.typeId);
+      if (deps.paysDeposit?.(type)) {
+        throw new HttpProblem(
+          409,
+          'deposit_required',
+          'This appointment asks for a deposit',
+          'Please book it on the clinic’s booking page, where the deposit is paid by card.',
+        );
+      }
       requireTimeZone(input.timeZone);
       const patient = validatePatient(input);
       const { row, replayed } = await place({
@@ -638,6 +678,29 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
         smsConsent: input.smsConsent,
       });
       return result(row, replayed, schedule);
+    },
+
+    async holdForPayment(slug: string, input: BookingInput, holdMs: number): Promise<PaymentHold> {
+      const schedule = await orgFor(slug);
+      const type = typeOf(schedule, input.typeId);
+      requireTimeZone(input.timeZone);
+      const patient = validatePatient(input);
+      // The details form sent again (a double click, a reload): the booking it held.
+      const earlier = await bookingByIdempotencyKey(deps.store(), schedule.orgId, input.idempotencyKey);
+      if (earlier) return { booking: earlier, replayed: true, schedule, type, patient };
+      const { row, replayed } = await place({
+        schedule,
+        type,
+        start: parseStart(input.start),
+        resourceId: input.resourceId,
+        timeZone: input.timeZone,
+        idempotencyKey: input.idempotencyKey,
+        source: 'Public Page',
+        patient,
+        smsConsent: input.smsConsent,
+        payment: { holdMs },
+      });
+      return { booking: row, replayed, schedule, type, patient };
     },
 
     async get(token: string) {
