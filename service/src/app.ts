@@ -142,6 +142,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     perMinute: config.rateLimitPerMinute,
     sandbox: config.sandbox,
     credits: { packs: config.creditPacks, lowBalance: config.creditLowBalance },
+    publicUrl: config.publicUrl,
   });
   return app;
 }

@@ -9,6 +9,7 @@ import { REFRESH_TOKEN_COLUMN } from '../org/connections.ts';
 import { sameId, USER_ID_PATTERN } from '../salesforce/ids.ts';
 import { orgOf } from '../org/principal.ts';
 import { outboxRoutes } from '../org/outbox-routes.ts';
+import { purchaseRoutes } from '../org/purchase-routes.ts';
 import { orgRoutes } from '../org/routes.ts';
 import { smsRoutes } from '../org/sms-routes.ts';
 import { HttpProblem } from '../problem.ts';
@@ -115,7 +116,7 @@ export async function orgAuth(v1: FastifyInstance, options: OrgAuthOptions): Pro
  */
 async function orgApi(
   app: FastifyInstance,
-  options: OrgAuthOptions & { sandbox: boolean; credits: CreditsRoutesOptions },
+  options: OrgAuthOptions & { sandbox: boolean; credits: CreditsRoutesOptions; publicUrl: URL },
 ): Promise<void> {
   app.encryptedColumns.push(REFRESH_TOKEN_COLUMN);
   await app.register(
@@ -128,6 +129,8 @@ async function orgApi(
       // Answer 503 sms_not_configured when Twilio is not configured (no app.reminders).
       await v1.register(smsRoutes);
       await v1.register(creditsRoutes, options.credits);
+      // Answers 503 payments_not_configured when Authorize.Net is not configured (no app.payments).
+      await v1.register(purchaseRoutes, { packs: options.credits.packs, publicUrl: options.publicUrl });
     },
     { prefix: '/v1' },
   );
