@@ -11,6 +11,7 @@ import { twilioWebhookRoutes } from '../../service/src/routes/twilio-webhooks.ts
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
 import type { OrgEmulator } from '../../service/src/salesforce/emulator/server.ts';
 import { recipientHash, recipientKey } from '../../service/src/sms/recipient.ts';
+import { ReminderSettingsCache } from '../../service/src/reminders/rules.ts';
 import type { ReplyDeps } from '../../service/src/sms/replies.ts';
 import { signTwilioRequest } from '../../service/src/sms/signature.ts';
 import type { TwilioStandIn } from '../../service/src/sms/standin/server.ts';
@@ -76,7 +77,14 @@ export async function smsApp(
     rate: { perSecond: 100, burst: 1 },
     now: () => new Date(),
   };
-  await app.register(twilioWebhookRoutes, { authToken: standin.authToken, publicUrl: config.publicUrl, replyDeps });
+  // No caching: a test that changes the booking page sees it at once.
+  const settings = new ReminderSettingsCache(() => app.orgApi, 0);
+  await app.register(twilioWebhookRoutes, {
+    authToken: standin.authToken,
+    publicUrl: config.publicUrl,
+    replyDeps,
+    notifyStaffOfReplies: async (orgId) => (await settings.get(orgId)).notifyStaffOfReplies,
+  });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port });
   await app.storeConnection.whenReady();

@@ -132,6 +132,27 @@ for (const backend of BACKENDS) {
       t.match(texts[2], /Replies here are not read/);
     });
 
+    t.test('with notes to staff on, a reply the service cannot act on is flagged, not its text', async (t) => {
+      const [page] = env.org.records('Slotwise_Booking_Page__c');
+      const notify = (on: boolean) =>
+        env.org.update('Slotwise_Booking_Page__c', page!.Id as string, { Notify_Staff_Of_Replies__c: on });
+      notify(true);
+      t.teardown(() => notify(false));
+      const before = env.standin.countTo(PATIENT);
+      const other = await reply(t, env, 'Is there parking nearby?');
+      const help = await reply(t, env, 'HELP');
+      const texts = textsAfter(env, before);
+      t.match(texts[0], /We have let Riverside Physiotherapy Clinic know you replied/, 'the patient is told');
+      t.match(texts[1], /Reply C to confirm, R to reschedule, STOP/, 'HELP answered as ever');
+      const recordOf = (sid: string) =>
+        env.org.records('Slotwise_SMS_Message__c').find((record) => record.Twilio_SID__c === sid);
+      await eventually('the reply flagged in the org', () => recordOf(other.MessageSid!)?.Needs_Attention__c === true);
+      await eventually('the HELP message in the org', () => recordOf(help.MessageSid!) !== undefined);
+      t.not(recordOf(help.MessageSid!)?.Needs_Attention__c, true, 'a reply the service acted on is not flagged');
+      const stored = JSON.stringify(env.org.records('Slotwise_SMS_Message__c'));
+      t.notMatch(stored, /parking/, 'the text never reaches the org');
+    });
+
     t.test('STOP opts out at once and nothing more is sent; START opts back in', async (t) => {
       const before = env.standin.countTo(PATIENT);
       await reply(t, env, 'Stop');

@@ -6,7 +6,12 @@ import { availableSmsCredits } from '../credits/sms-credits.ts';
 import { dispatchBatch, resumePaused, senderKey, type DispatchDeps } from '../reminders/dispatch.ts';
 import { planFromEvent } from '../reminders/planning.ts';
 import { reconcileStale } from '../reminders/reconcile.ts';
-import { BOOKING_PAGE_OBJECT, REMINDER_RULE_OBJECT, ReminderSettingsCache } from '../reminders/rules.ts';
+import {
+  BOOKING_PAGE_OBJECT,
+  REMINDER_RULE_OBJECT,
+  ReminderSettingsCache,
+  type ReminderSettings,
+} from '../reminders/rules.ts';
 import type { SendRate } from '../sms/rate-limit.ts';
 import { pruneWebhookReceipts, RECEIPT_RETENTION_MS } from '../sms/receipts.ts';
 import { RECIPIENT_KEY_COLUMN, recipientKey } from '../sms/recipient.ts';
@@ -38,6 +43,8 @@ declare module 'fastify' {
       sender: SmsSender;
       /** What sendReply needs: every text that is not a reminder goes through it. */
       replyDeps: ReplyDeps;
+      /** The org's reminder settings (cached; dropped when sync sees them change). */
+      settings(orgId: string): Promise<ReminderSettings>;
     };
   }
 }
@@ -214,6 +221,7 @@ async function reminders(app: FastifyInstance, options: RemindersPluginOptions):
     wake: () => schedule(0),
     sms,
     sender,
+    settings: (orgId: string) => settings.get(orgId),
     replyDeps: {
       store,
       envelope: app.envelope,

@@ -1,5 +1,6 @@
 // An org's reminder settings, read through the gateway: its active Slotwise_Reminder_Rule__c rows,
-// the booking page's quiet hours and default zone, and the org's name (the {OrgName} merge field).
+// the booking page's quiet hours, default zone and notes-to-staff switch, and the org's name (the
+// {OrgName} merge field).
 // Cached per org; sync's config_changed for these objects drops the entry (plugins/reminders.ts),
 // and a TTL bounds how long another instance, which does not hear that event, keeps an old copy.
 import type { OrgApi, SalesforceRecord } from '../salesforce/org-api.ts';
@@ -16,6 +17,8 @@ export interface ReminderSettings {
   /** The booking page's default zone: for an appointment without Time_Zone__c. */
   defaultTimeZone: string;
   orgName: string;
+  /** Notify_Staff_Of_Replies__c: a reply the service cannot act on is flagged for staff. */
+  notifyStaffOfReplies: boolean;
 }
 
 /**
@@ -58,7 +61,8 @@ export async function loadReminderSettings(orgApi: OrgApi, orgId: string): Promi
     ),
     orgApi.query<SalesforceRecord>(
       orgId,
-      soql`SELECT Quiet_Hours_Start__c, Quiet_Hours_End__c, Default_Time_Zone__c FROM Slotwise_Booking_Page__c LIMIT 1`,
+      soql`SELECT Quiet_Hours_Start__c, Quiet_Hours_End__c, Default_Time_Zone__c, Notify_Staff_Of_Replies__c
+           FROM Slotwise_Booking_Page__c LIMIT 1`,
     ),
     orgApi.query<SalesforceRecord>(orgId, soql`SELECT Id, Name FROM Organization LIMIT 1`),
   ]);
@@ -68,6 +72,7 @@ export async function loadReminderSettings(orgApi: OrgApi, orgId: string): Promi
     quietHours: quietHoursOf(page),
     defaultTimeZone: typeof page?.Default_Time_Zone__c === 'string' ? page.Default_Time_Zone__c : 'UTC',
     orgName: typeof orgs[0]?.Name === 'string' ? orgs[0].Name : '',
+    notifyStaffOfReplies: page?.Notify_Staff_Of_Replies__c === true,
   };
 }
 

@@ -16,6 +16,7 @@ import { recordOptOut, removeOptOut } from '../sms/opt-outs.ts';
 import { recipientHash, recipientKey } from '../sms/recipient.ts';
 import {
   INBOUND_PATH,
+  SMS_MESSAGE_OBJECT,
   STATUS_CALLBACK_PATH,
   messageCipherContext,
   sendReply,
@@ -34,6 +35,8 @@ export interface TwilioWebhookOptions {
   publicUrl: URL;
   /** How replies are sent (the reminders plugin's: its SMS client, sender and credits). */
   replyDeps: ReplyDeps;
+  /** Whether an org wants notes to staff (Notify_Staff_Of_Replies__c). */
+  notifyStaffOfReplies(orgId: string): Promise<boolean>;
 }
 
 const MessageSid = Type.String({ pattern: '^(SM|MM)[0-9a-f]{32}$' });
@@ -181,13 +184,39 @@ export async function twilioWebhookRoutes(app: FastifyInstance, options: TwilioW
         log.info({ intent }, 'inbound SMS from a number no org wrote to');
       } else {
         log.info({ orgId: handled.orgId, intent }, 'inbound SMS');
+        const noted = intent === 'other' && (await noteToStaff(handled.orgId, sid));
         await wake(handled.orgId);
-        if (!answeredByTwilio) await answer(intent, { ...handled, from });
+        if (!answeredByTwilio) await answer(intent, { ...handled, from }, noted);
         await store().query(`update sms_message set body_ciphertext = null where id = $1`, [handled.messageId]);
       }
       return reply.code(200).type('text/xml; charset=utf-8').send(EMPTY_TWIML);
     },
   );
+
+  /**
+   * A reply the service cannot act on, for an org that asked: its SMS Message record is flagged
+   * Needs_Attention__c (the text itself is not kept; staff call the patient). Best effort: the
+   * reply is recorded and answered whatever happens here. True when the note was queued.
+   */
+  async function noteToStaff(orgId: string, sid: string): Promise<boolean> {
+    try {
+      if (!(await options.notifyStaffOfReplies(orgId))) return false;
+      await store().transaction((tx) =>
+        app.outbox.enqueue(tx, {
+          orgId,
+          sobject: SMS_MESSAGE_OBJECT,
+          operation: 'upsert',
+          externalIdField: 'Twilio_SID__c',
+          externalId: sid,
+          fields: { Needs_Attention__c: true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      log.warn({ orgId, err: error }, 'note to staff not recorded');
+      return false;
+    }
+  }
 
   /** The org (and appointment) of the latest message we sent to this number, over every connected org. */
   async function latestConversation(tx: Queryable, hashFor: (orgId: string) => string) {
@@ -283,6 +312,7 @@ export async function twilioWebhookRoutes(app: FastifyInstance, options: TwilioW
   async function answer(
     intent: ReplyIntent,
     conversation: { orgId: string; appointmentId: string | null; hash: string; from: string },
+    notedForStaff: boolean,
   ): Promise<void> {
     if (intent === 'opt_out' || intent === 'opt_in') return;
     const org = await orgName(conversation.orgId);
@@ -302,7 +332,7 @@ export async function twilioWebhookRoutes(app: FastifyInstance, options: TwilioW
     } else if (intent === 'help') {
       [body, kind] = [replyTexts.help(org), 'help'];
     } else {
-      [body, kind] = [replyTexts.other(org), 'reply'];
+      [body, kind] = [notedForStaff ? replyTexts.notedForStaff(org) : replyTexts.other(org), 'reply'];
     }
     try {
       const outcome = await sendReply(replyDeps, {

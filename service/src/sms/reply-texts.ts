@@ -14,6 +14,8 @@ export const replyTexts = {
     `${org} appointment reminders. Reply C to confirm, R to reschedule, STOP to stop these messages.`,
   other: (org: string) =>
     `Thank you for your message. Replies here are not read: reply C to confirm, R to reschedule, or contact ${org}.`,
+  notedForStaff: (org: string) =>
+    `Thank you for your message. We have let ${org} know you replied and they will contact you. Reply C to confirm or R to reschedule.`,
 };
 
 /**

@@ -52,6 +52,7 @@ import CONSENT_TEXT from '@salesforce/label/c.Slotwise_Field_Consent_Text';
 import CONSENT_VERSION from '@salesforce/label/c.Slotwise_Field_Consent_Text_Version';
 import QUIET_START from '@salesforce/label/c.Slotwise_Field_Quiet_Hours_Start';
 import QUIET_END from '@salesforce/label/c.Slotwise_Field_Quiet_Hours_End';
+import NOTIFY_STAFF_OF_REPLIES from '@salesforce/label/c.Slotwise_Field_Notify_Staff_Of_Replies';
 import DEFAULT_TIME_ZONE from '@salesforce/label/c.Slotwise_Field_Default_Time_Zone';
 import CONTACT_MATCHING from '@salesforce/label/c.Slotwise_Field_Contact_Matching';
 import CANCELLATION_CUTOFF from '@salesforce/label/c.Slotwise_Field_Cancellation_Cutoff_Hours';
@@ -290,5 +291,6 @@ export function bookingPageFields() {
       max: 9999,
       defaultValue: 24,
     },
+    { name: 'Notify_Staff_Of_Replies__c', label: NOTIFY_STAFF_OF_REPLIES, type: 'checkbox', defaultValue: false },
   ];
 }
