@@ -222,6 +222,85 @@ export const en = {
     bookAnother: 'Go to the booking page',
   },
 
+  /** The billing page (SMS credit purchases; routes/billing-page.ts), opened by an admin from the console. */
+  billing: {
+    title: 'Buy SMS credits',
+    intro: (org: string) =>
+      org
+        ? `Credits pay for the text messages Slotwise sends for ${org}.`
+        : 'Credits pay for the text messages Slotwise sends.',
+    packsLegend: 'Choose a pack',
+    pack: (credits: number, price: string) => `${credits} credits for ${price}`,
+    cardNote:
+      'You enter your card in Authorize.Net’s secure form. Your card number never reaches Slotwise or your Salesforce org.',
+    pay: 'Pay by card',
+    formButton: 'Pay',
+    formHeader: 'Card details',
+    linkUntil: (time: string) => `This page works until ${time}.`,
+    scriptNeeded: 'Paying by card needs JavaScript, which seems to be turned off in this browser.',
+    cardFormError: 'The card details could not be sent. Please check them and try again.',
+    receiptTitle: 'Thank you: your credits are added',
+    receiptCredits: 'Credits added',
+    receiptAmount: 'Amount paid',
+    receiptCard: 'Card',
+    cardEnding: (last4: string) => `Card ending ${last4}`,
+    receiptTransaction: 'Authorize.Net transaction',
+    receiptRecorded: 'The receipt is also recorded in your Salesforce org. You can close this page.',
+    pendingTitle: 'We are confirming your payment',
+    pendingBody:
+      'We could not yet confirm whether the payment went through. Do not pay again: if it did, the credits are added within a few minutes.',
+    heldBody: 'Authorize.Net is reviewing the payment. The credits are added once it is approved.',
+    checkAgain: 'Check again',
+    failedTitle: 'The payment did not go through',
+    noCharge: 'No credits were added and the card was not charged.',
+    tryAgain: 'You can try again with another card.',
+    failures: {
+      declined: 'The card was declined. Please use another card or contact your bank.',
+      expired_card: 'The card has expired. Please use another card.',
+      cvv_mismatch: 'The security code does not match the card. Please check it and try again.',
+      avs_mismatch: 'The billing ZIP or postal code does not match the card. Please check it and try again.',
+      invalid_payment: 'The card details have expired or were already used. Please enter them again.',
+      not_charged: 'The payment did not reach Authorize.Net, so the card was not charged.',
+      error: 'The payment could not be processed. Please try again later.',
+    } as Record<string, string>,
+    errors: {
+      link_invalid: {
+        title: 'This purchase link does not work',
+        body: 'The link is incomplete or has been changed. Open the page again from the Slotwise admin console.',
+      },
+      link_expired: {
+        title: 'This purchase link has expired',
+        body: 'Purchase links work for 15 minutes. Open the page again from the Slotwise admin console.',
+      },
+      link_used: {
+        title: 'This purchase link has already been used',
+        body: 'Each link pays for one purchase. See the credit history in the Slotwise admin console, or open the page again from there to buy more.',
+      },
+      unknown_pack: {
+        title: 'This credit pack is not on offer',
+        body: 'Open the page again from the Slotwise admin console and choose one of the packs shown.',
+      },
+      idempotency_conflict: {
+        title: 'This payment belongs to another purchase',
+        body: 'Open the page again from the Slotwise admin console.',
+      },
+      payments_not_configured: {
+        title: 'Card payments are not available',
+        body: 'The Slotwise service has no payment account set up. Ask whoever runs it.',
+      },
+      invalid_request: {
+        title: 'This request is not valid',
+        body: 'Part of it is missing or wrong. Open the page again from the Slotwise admin console.',
+      },
+      not_found: { title: 'Page not found', body: 'Open the page again from the Slotwise admin console.' },
+      rate_limited: { title: 'Too many requests', body: 'Please wait a minute, then try again.' },
+      internal_error: {
+        title: 'Something went wrong',
+        body: 'Please reload this page in a moment. If you paid, do not pay again: the credits are added once the payment is confirmed.',
+      },
+    } satisfies Record<string, ErrorText>,
+  },
+
   manage: {
     title: 'Your appointment',
     statusCancelled: 'This appointment has been cancelled.',
