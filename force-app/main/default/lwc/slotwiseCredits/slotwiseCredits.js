@@ -11,6 +11,9 @@ import HEADING from '@salesforce/label/c.Slotwise_Credits_Heading';
 import BALANCE from '@salesforce/label/c.Slotwise_Credits_Balance';
 import BALANCE_VALUE from '@salesforce/label/c.Slotwise_Credits_Balance_Value';
 import LOW_BALANCE from '@salesforce/label/c.Slotwise_Credits_Low_Balance';
+import ALERT from '@salesforce/label/c.Slotwise_Credits_Alert';
+import PAUSED_ONE from '@salesforce/label/c.Slotwise_Credits_Paused_One';
+import PAUSED_MANY from '@salesforce/label/c.Slotwise_Credits_Paused_Many';
 import PACK from '@salesforce/label/c.Slotwise_Credits_Pack';
 import PACK_OPTION from '@salesforce/label/c.Slotwise_Credits_Pack_Option';
 import ANY_PACK from '@salesforce/label/c.Slotwise_Credits_Any_Pack';
@@ -23,12 +26,14 @@ import REFRESH from '@salesforce/label/c.Slotwise_Refresh';
 
 /**
  * SMS credits. SlotwiseSetupController.getCredits() returns { balance, lowBalanceThreshold,
- * packs: [{ packId, credits, amount, currencyCode }] }. Buy (only with the Slotwise_Buy_Credits
- * permission) asks getPurchaseLink(packId) for a signed, single-use URL (String) and opens it in a
- * new tab; without a pack the payment page offers them all.
+ * packs: [{ packId, credits, amount, currencyCode }], remindersPaused, pausedReminders }. At or below
+ * the threshold, or while reminders wait for credits, an alert banner says so above the balance.
+ * Buy (only with the Slotwise_Buy_Credits permission) asks getPurchaseLink(packId) for a signed,
+ * single-use URL (String) and opens it in a new tab; without a pack the payment page offers them
+ * all. The ledger's history is c-slotwise-credit-history below; Refresh reloads both.
  */
 export default class SlotwiseCredits extends NavigationMixin(LightningElement) {
-  labels = { HEADING, BALANCE, LOW_BALANCE, PACK, BUY, BUY_NO_PERMISSION, LOADING, REFRESH };
+  labels = { HEADING, BALANCE, LOW_BALANCE, ALERT, PACK, BUY, BUY_NO_PERMISSION, LOADING, REFRESH };
   wiredCredits;
   credits;
   errorText;
@@ -69,6 +74,31 @@ export default class SlotwiseCredits extends NavigationMixin(LightningElement) {
     return typeof lowBalanceThreshold === 'number' && balance <= lowBalanceThreshold;
   }
 
+  get pausedCount() {
+    const { remindersPaused, pausedReminders } = this.credits || {};
+    return remindersPaused === true && pausedReminders > 0 ? pausedReminders : 0;
+  }
+
+  get pausedText() {
+    const count = this.pausedCount;
+    return count === 1 ? PAUSED_ONE : formatLabel(PAUSED_MANY, new Intl.NumberFormat(LOCALE).format(count));
+  }
+
+  get hasAlert() {
+    return this.isLow || this.pausedCount > 0;
+  }
+
+  // Reminders that do not go out are worse than a low balance: the banner turns from warning to error.
+  get alertClass() {
+    const theme = this.pausedCount > 0 ? 'slds-alert_error' : 'slds-alert_warning';
+    return `credit-alert slds-notify slds-notify_alert ${theme} slds-m-bottom_small`;
+  }
+
+  // SLDS: a white icon on the error banner, the default dark one on the yellow warning banner.
+  get alertIconVariant() {
+    return this.pausedCount > 0 ? 'inverse' : undefined;
+  }
+
   get packOptions() {
     const packs = (this.credits && this.credits.packs) || [];
     return [
@@ -85,6 +115,10 @@ export default class SlotwiseCredits extends NavigationMixin(LightningElement) {
   }
 
   handleRefresh() {
+    const history = this.refs && this.refs.history;
+    if (history) {
+      history.refresh();
+    }
     return refreshApex(this.wiredCredits);
   }
 

@@ -3,6 +3,7 @@ import { refreshApex } from '@salesforce/apex';
 import SlotwiseCredits from 'c/slotwiseCredits';
 import getCredits from '@salesforce/apex/SlotwiseSetupController.getCredits';
 import getPurchaseLink from '@salesforce/apex/SlotwiseSetupController.getPurchaseLink';
+import getCreditHistory from '@salesforce/apex/SlotwiseSetupController.getCreditHistory';
 import { flushPromises, mount, resetDom } from 'jest-utils';
 
 jest.mock('@salesforce/apex/SlotwiseSetupController.getCredits', () => require('jest-utils').apexWireModule(), {
@@ -11,9 +12,17 @@ jest.mock('@salesforce/apex/SlotwiseSetupController.getCredits', () => require('
 jest.mock('@salesforce/apex/SlotwiseSetupController.getPurchaseLink', () => ({ default: jest.fn() }), {
   virtual: true,
 });
+jest.mock(
+  '@salesforce/apex/SlotwiseSetupController.getCreditHistory',
+  () => ({ default: jest.fn(() => Promise.resolve({ entries: [], nextCursor: null })) }),
+  { virtual: true },
+);
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 jest.mock('@salesforce/customPermission/Slotwise_Buy_Credits', () => ({ default: true }), { virtual: true });
 jest.mock('@salesforce/label/c.Slotwise_Credits_Balance_Value', () => ({ default: '{0} credits' }), {
+  virtual: true,
+});
+jest.mock('@salesforce/label/c.Slotwise_Credits_Paused_Many', () => ({ default: '{0} reminders are waiting' }), {
   virtual: true,
 });
 jest.mock('@salesforce/label/c.Slotwise_Credits_Pack_Option', () => ({ default: '{0} credits for {1}' }), {
@@ -60,12 +69,43 @@ describe('c-slotwise-credits (with Buy Credits)', () => {
     await expect(element).toBeAccessible();
   });
 
-  it('warns when the balance is low', async () => {
+  it('warns in a banner when the balance is at the threshold', async () => {
     const element = createCredits();
-    getCredits.emit({ ...CREDITS, balance: 100 });
+    getCredits.emit({ ...CREDITS, balance: 100, remindersPaused: false, pausedReminders: 0 });
     await flushPromises();
-    expect(element.shadowRoot.querySelector('.low-balance').textContent).toBe('c.Slotwise_Credits_Low_Balance');
+    const alert = element.shadowRoot.querySelector('.credit-alert');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.classList).toContain('slds-alert_warning');
+    expect(alert.querySelector('.low-balance').textContent).toBe('c.Slotwise_Credits_Low_Balance');
+    expect(alert.querySelector('.paused-reminders')).toBeNull();
     await expect(element).toBeAccessible();
+  });
+
+  it('has no banner above the threshold', async () => {
+    const element = createCredits();
+    getCredits.emit({ ...CREDITS, balance: 101 });
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('.credit-alert')).toBeNull();
+  });
+
+  it('says how many reminders wait for credits, as an error banner', async () => {
+    const element = createCredits();
+    getCredits.emit({ ...CREDITS, balance: 0, remindersPaused: true, pausedReminders: 1234 });
+    await flushPromises();
+    const alert = element.shadowRoot.querySelector('.credit-alert');
+    expect(alert.classList).toContain('slds-alert_error');
+    expect(alert.querySelector('.paused-reminders').textContent).toBe('1,234 reminders are waiting');
+    expect(alert.querySelector('.low-balance')).not.toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('says "1 reminder" for one', async () => {
+    const element = createCredits();
+    getCredits.emit({ ...CREDITS, remindersPaused: true, pausedReminders: 1 });
+    await flushPromises();
+    const alert = element.shadowRoot.querySelector('.credit-alert');
+    expect(alert.querySelector('.paused-reminders').textContent).toBe('c.Slotwise_Credits_Paused_One');
+    expect(alert.querySelector('.low-balance')).toBeNull();
   });
 
   it('shows an error when the balance cannot be loaded', async () => {
@@ -123,6 +163,21 @@ describe('c-slotwise-credits (with Buy Credits)', () => {
   it('refreshes the balance', () => {
     const element = createCredits();
     element.shadowRoot.querySelector('lightning-button-icon.refresh').click();
+    expect(refreshApex).toHaveBeenCalledTimes(1);
+  });
+
+  it('shows the history under the balance and refreshes it with the balance', async () => {
+    const element = createCredits();
+    expect(element.shadowRoot.querySelector('c-slotwise-credit-history')).toBeNull();
+    getCredits.emit(CREDITS);
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('c-slotwise-credit-history')).not.toBeNull();
+    expect(getCreditHistory).toHaveBeenCalledTimes(1);
+
+    element.shadowRoot.querySelector('lightning-button-icon.refresh').click();
+    await flushPromises();
+    expect(getCreditHistory).toHaveBeenCalledTimes(2);
+    expect(getCreditHistory).toHaveBeenLastCalledWith({ before: null });
     expect(refreshApex).toHaveBeenCalledTimes(1);
   });
 });
