@@ -114,7 +114,7 @@ for (const backend of BACKENDS) {
     );
     await sms(`${DAY_2}T10:45:00Z`, 7, 7, OTHER_ORG);
 
-    const history = (query = '', apiHeaders = headers()) =>
+    const history = (query = '', apiHeaders: Record<string, string> = headers()) =>
       app.inject({ url: `/v1/credits/history${query}`, headers: apiHeaders });
     const all = await history();
     t.equal(all.statusCode, 200, all.body);

@@ -55,7 +55,13 @@ const NullableString = Type.Union([Type.String(), Type.Null()]);
 const CreditHistoryEntrySchema = Type.Object(
   {
     entryId: Type.String(),
-    kind: Type.Union(['purchase', 'refund', 'adjustment', 'allowance', 'sms'].map((kind) => Type.Literal(kind))),
+    kind: Type.Union([
+      Type.Literal('purchase'),
+      Type.Literal('refund'),
+      Type.Literal('adjustment'),
+      Type.Literal('allowance'),
+      Type.Literal('sms'),
+    ]),
     credits: Type.Integer(),
     money: Type.Union([
       Type.Object({ amount: Type.Number(), currencyCode: Type.String() }, { additionalProperties: false }),
