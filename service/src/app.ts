@@ -19,6 +19,8 @@ import { staffSmsPlugin } from './plugins/staff-sms.ts';
 import { storePlugin } from './plugins/store.ts';
 import { syncPlugin } from './plugins/sync.ts';
 import { waitlistPlugin } from './plugins/waitlist.ts';
+import { authnetWebhookRoutes } from './routes/authnet-webhooks.ts';
+import { billingPageRoutes } from './routes/billing-page.ts';
 import { bookingPageRoutes } from './routes/booking-page.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -42,6 +44,8 @@ export interface AppDependencies {
   twilio?: TwilioConfig;
   /** Overrides Authorize.Net (sandbox mode and tests point it at the Authorize.Net stand-in). */
   authnet?: AuthNetConfig;
+  /** Authorize.Net request timeout (tests make a charge without an answer ambiguous in a second). */
+  authnetTimeoutMs?: number;
   /** The clock of reminders and staff SMS (tests set a daytime instant, so quiet hours do not follow the real hour). */
   reminderClock?: () => Date;
   /** Reminder dispatch tuning (tests: one send at a time, lanes spread over instances). */
@@ -118,7 +122,13 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
 
   // Card payments (credit purchases, deposits): only where Authorize.Net (or its stand-in) is configured.
   const authnet = deps.authnet ?? config.authnet;
-  if (authnet) await app.register(paymentsPlugin, { authnet });
+  if (authnet) {
+    await app.register(paymentsPlugin, {
+      authnet,
+      ...(deps.authnetTimeoutMs ? { timeoutMs: deps.authnetTimeoutMs } : {}),
+    });
+    await app.register(authnetWebhookRoutes, { signatureKey: authnet.signatureKey });
+  }
 
   await app.register(healthRoutes);
   await app.register(connectRoutes);
@@ -138,6 +148,12 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
     waitlist: () => (app.hasDecorator('waitlist') ? app.waitlist : undefined),
   });
   if (twilio) await app.register(waitlistPageRoutes, { booking: () => app.booking, waitlist: () => app.waitlist });
+  if (authnet) {
+    await app.register(billingPageRoutes, {
+      packs: config.creditPacks,
+      openingAllowance: config.smsCreditAllowance,
+    });
+  }
   await app.register(orgAuthPlugin, {
     perMinute: config.rateLimitPerMinute,
     sandbox: config.sandbox,

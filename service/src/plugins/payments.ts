@@ -14,6 +14,8 @@ export type TransactionEventHandler = (event: AnetWebhookEvent) => Promise<void>
 export interface Payments {
   /** Authorize.Net's JSON API (charge, capture, refund, void, details, find by invoice number). */
   client: AuthNetClient;
+  /** The client's timeout: a charge without an answer by then is `ambiguous`. */
+  timeoutMs: number;
   /** What a page needs for the AcceptUI button; `origin` is the only host its CSP may allow. */
   acceptUi: { scriptUrl: string; origin: string; apiLoginId: string; clientKey: string };
   /** Registers a handler for webhook events (routes/authnet-webhooks.ts calls them in order). */
@@ -41,14 +43,16 @@ export interface PaymentsPluginOptions {
 async function payments(app: FastifyInstance, options: PaymentsPluginOptions): Promise<void> {
   const { authnet } = options;
   const handlers: TransactionEventHandler[] = [];
+  const timeoutMs = options.timeoutMs ?? 20_000;
   app.decorate('payments', {
     client: createAuthNetClient({
       apiLoginId: authnet.apiLoginId,
       transactionKey: authnet.transactionKey,
       endpoint: authnet.apiUrl,
-      timeoutMs: options.timeoutMs ?? 20_000,
+      timeoutMs,
       duplicateWindowSeconds: options.duplicateWindowSeconds ?? 120,
     }),
+    timeoutMs,
     acceptUi: {
       scriptUrl: authnet.acceptUiUrl,
       origin: new URL(authnet.acceptUiUrl).origin,

@@ -1,0 +1,45 @@
+// Credit purchases end to end through the app, on both backends: a purchase link from the org API,
+// the billing page, a charge at the Authorize.Net stand-in, the ledger purchase and the receipt
+// queued for the org; 20 parallel posts with one idempotency key charge once and credit once.
+import t from 'tap';
+import { BACKENDS } from '../helpers/backends.ts';
+import { purchaseApp } from './purchase-app.ts';
+
+for (const backend of BACKENDS) {
+  t.test(backend, async (t) => {
+    const env = await purchaseApp(t, backend);
+    if (!env) return t.skip('PostgreSQL is not available');
+
+    t.test('a purchase: link, page, charge, credits, receipt', async (t) => {
+      const link = await env.purchaseLink('500-USD');
+      const { response, idempotencyKey } = await env.billingPage(link.token);
+      t.equal(response.statusCode, 200);
+      t.ok(idempotencyKey);
+      const answer = await env.charge({ token: link.token, idempotencyKey: idempotencyKey!, packId: '500-USD' });
+      t.equal(answer.statusCode, 200, answer.body);
+      t.match(answer.body, /1111/);
+      const purchases = await env.ledgerPurchases();
+      t.equal(purchases.length, 1);
+      t.equal(purchases[0]!.amount, 500);
+      t.equal(purchases[0]!.money_minor, 6000);
+    });
+
+    t.test('20 parallel posts with one idempotency key: one charge, one ledger purchase', async (t) => {
+      const before = env.charges().length;
+      const beforeLedger = (await env.ledgerPurchases()).length;
+      const link = await env.purchaseLink();
+      const { idempotencyKey } = await env.billingPage(link.token);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          env.charge({ token: link.token, idempotencyKey: idempotencyKey!, packId: '100-USD' }),
+        ),
+      );
+      t.same(
+        answers.map((a) => a.statusCode),
+        Array(20).fill(200),
+      );
+      t.equal(env.charges().length - before, 1, 'one charge at Authorize.Net');
+      t.equal((await env.ledgerPurchases()).length - beforeLedger, 1, 'one ledger purchase');
+    });
+  });
+}
