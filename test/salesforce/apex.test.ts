@@ -41,6 +41,7 @@ const CONTROLLERS: Record<string, string[]> = {
     'saveRecord',
     'deleteRecord',
     'getCredits',
+    'getCreditHistory',
     'getPurchaseLink',
     'getAudit',
   ],
