@@ -3,7 +3,17 @@
 // queued for the org; 20 parallel posts with one idempotency key charge once and credit once.
 import t from 'tap';
 import { BACKENDS } from '../helpers/backends.ts';
-import { purchaseApp } from './purchase-app.ts';
+import { purchaseApp, USER } from './purchase-app.ts';
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 for (const backend of BACKENDS) {
   t.test(backend, async (t) => {
@@ -22,6 +32,19 @@ for (const backend of BACKENDS) {
       t.equal(purchases.length, 1);
       t.equal(purchases[0]!.amount, 500);
       t.equal(purchases[0]!.money_minor, 6000);
+      t.equal(purchases[0]!.reference, env.charges()[0]!.transId, 'the ledger names the transaction');
+
+      // The receipt reaches the org through the outbox: a Credit Purchase record, keyed by invoice number.
+      const receipt = await waitFor(() => env.org.records('Slotwise_Credit_Purchase__c')[0]);
+      t.match(receipt, {
+        Purchase_Key__c: env.charges()[0]!.invoiceNumber,
+        Credits__c: 500,
+        Amount__c: 60,
+        Currency_Code__c: 'USD',
+        Transaction_Id__c: env.charges()[0]!.transId,
+        Card_Last4__c: '1111',
+        Purchased_By__c: USER,
+      });
     });
 
     t.test('20 parallel posts with one idempotency key: one charge, one ledger purchase', async (t) => {

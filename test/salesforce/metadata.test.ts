@@ -49,7 +49,8 @@ const CONFIG_OBJECTS = [
 ];
 const APPOINTMENT = 'Slotwise_Appointment__c';
 const SMS = 'Slotwise_SMS_Message__c';
-const ALL_OBJECTS = [...CONFIG_OBJECTS, APPOINTMENT, SMS];
+const CREDIT_PURCHASE = 'Slotwise_Credit_Purchase__c';
+const ALL_OBJECTS = [...CONFIG_OBJECTS, APPOINTMENT, SMS, CREDIT_PURCHASE];
 const CUSTOM_PERMISSIONS = [
   'Slotwise_Buy_Credits',
   'Slotwise_Manage_Settings',
@@ -214,6 +215,7 @@ t.test('permission sets agree with the contract', async (t) => {
     for (const object of CONFIG_OBJECTS) t.same(staff.objects.get(object), readOnly, `reads ${object}`);
     t.same(staff.objects.get(APPOINTMENT), readCreateEdit, 'reads, creates and edits appointments');
     t.same(staff.objects.get(SMS), readOnly, 'reads SMS messages');
+    t.notOk(staff.objects.has(CREDIT_PURCHASE), 'no credit purchases: they are for admins');
     for (const field of [...CONFIG_OBJECTS, SMS].flatMap(customFields)) {
       t.same(staff.fields.get(field), { readable: true, editable: false }, `reads ${field}`);
     }
@@ -254,6 +256,8 @@ t.test('permission sets agree with the contract', async (t) => {
       // would otherwise hide from it: owners stay the org's to choose, and staff see what sharing allows.
       [APPOINTMENT, { ...readCreateEdit, viewAll: true, modifyAll: true }],
       [SMS, { ...readCreateEdit, viewAll: true, modifyAll: true }],
+      // Receipts of credit purchases: the service upserts the ones it created (it owns them).
+      [CREDIT_PURCHASE, readCreateEdit],
       ['Contact', { ...none, read: true, create: true }],
       ['Lead', { ...none, read: true, create: true }],
     ]);
@@ -261,7 +265,7 @@ t.test('permission sets agree with the contract', async (t) => {
     for (const field of CONFIG_OBJECTS.flatMap(customFields)) {
       t.same(integration.fields.get(field), { readable: true, editable: false }, `reads ${field}`);
     }
-    for (const field of [APPOINTMENT, SMS].flatMap(customFields)) {
+    for (const field of [APPOINTMENT, SMS, CREDIT_PURCHASE].flatMap(customFields)) {
       t.same(integration.fields.get(field), { readable: true, editable: true }, `writes ${field}`);
     }
     // FirstName and LastName are parts of the Name field, which field-level security does not cover.
