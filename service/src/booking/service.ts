@@ -688,19 +688,27 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       // The details form sent again (a double click, a reload): the booking it held.
       const earlier = await bookingByIdempotencyKey(deps.store(), schedule.orgId, input.idempotencyKey);
       if (earlier) return { booking: earlier, replayed: true, schedule, type, patient };
-      const { row, replayed } = await place({
-        schedule,
-        type,
-        start: parseStart(input.start),
-        resourceId: input.resourceId,
-        timeZone: input.timeZone,
-        idempotencyKey: input.idempotencyKey,
-        source: 'Public Page',
-        patient,
-        smsConsent: input.smsConsent,
-        payment: { holdMs },
-      });
-      return { booking: row, replayed, schedule, type, patient };
+      try {
+        const { row, replayed } = await place({
+          schedule,
+          type,
+          start: parseStart(input.start),
+          resourceId: input.resourceId,
+          timeZone: input.timeZone,
+          idempotencyKey: input.idempotencyKey,
+          source: 'Public Page',
+          patient,
+          smsConsent: input.smsConsent,
+          payment: { holdMs },
+        });
+        return { booking: row, replayed, schedule, type, patient };
+      } catch (error) {
+        // The same form sent twice at once: the other request's hold (pending while it is paid for).
+        if (!(error instanceof HttpProblem && error.code === 'idempotency_in_progress')) throw error;
+        const held = await bookingByIdempotencyKey(deps.store(), schedule.orgId, input.idempotencyKey);
+        if (!held) throw error;
+        return { booking: held, replayed: true, schedule, type, patient };
+      }
     },
 
     async get(token: string) {
