@@ -389,6 +389,14 @@ t.test('the plugin runs each connected org on a tick and publishes to the bus', 
   await waitFor('created events', async () =>
     events.filter((e) => e.type === 'created').length === 3 ? true : undefined,
   );
+  // Events are handed over before the tick stores its state and schedules the next one.
+  await waitFor('the tick finished', async () => {
+    const [next] = await store.query(
+      `select 1 from pgboss.job where name = $1 and singleton_key = $2 and state = 'created'`,
+      [SYNC_QUEUE, org.orgId],
+    );
+    return next ? true : undefined;
+  });
   const [connection] = await store.query<{ last_sync_at: Date | null }>('select last_sync_at from org_connection');
   t.ok(connection!.last_sync_at, 'last sync recorded for /v1/org/status');
   // The next tick is scheduled (a minute on): a second start while it waits adds no second loop.
