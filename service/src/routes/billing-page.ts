@@ -119,8 +119,10 @@ export async function billingPageRoutes(app: FastifyInstance, options: BillingPa
     const claims = verifyPurchaseToken(await signingKey(), token);
     const link = claims && (await loadPurchaseLink(app.storeConnection.store, claims.linkId));
     if (!claims || !link) throw linkProblem('link_invalid');
-    links.set(request, link);
-    return link;
+    // The token and the row say the same; the earlier of the two wins all the same.
+    const expiresAt = new Date(Math.min(link.expiresAt.getTime(), claims.expiresAt * 1000));
+    links.set(request, { ...link, expiresAt });
+    return { ...link, expiresAt };
   };
   const packsOf = (link: PurchaseLink) =>
     options.packs.filter((pack) => link.packId === null || packId(pack) === link.packId);
@@ -172,22 +174,36 @@ export async function billingPageRoutes(app: FastifyInstance, options: BillingPa
     },
   );
 
-  app.post<{ Body: ChargeForm }>(CHARGE_PATH, { schema: { body: ChargeForm } }, async (request, reply) => {
-    const form = request.body;
-    const link = await linkOf(request, form.token);
-    const nonce = form.dataDescriptor === ACCEPT_DATA_DESCRIPTOR ? form.dataValue : undefined;
-    // Only a payment already under way may be asked about without a nonce ("Check again").
-    if (!nonce && !(await findPurchase(app.storeConnection.store, form.idempotencyKey))) {
-      throw new HttpProblem(400, 'invalid_request', 'The card form sent no payment nonce');
+  // The schema would drop fields it does not know; a form that sends more than ours (a card number
+  // field, an amount) is not ours, so it is refused instead.
+  const chargeFields = new Set(Object.keys(ChargeForm.properties));
+  const onlyChargeFields = async (request: FastifyRequest) => {
+    const body = request.body as Record<string, unknown> | null;
+    if (body && typeof body === 'object' && Object.keys(body).some((field) => !chargeFields.has(field))) {
+      throw new HttpProblem(400, 'invalid_request', 'The form has fields the billing page does not send');
     }
-    const begun = await beginPurchase(deps, link.id, { idempotencyKey: form.idempotencyKey, packId: form.packId });
-    const purchase =
-      begun.mine && nonce
-        ? await chargePurchase(deps, begun.purchase, nonce)
-        : await settlePurchase(deps, begun.purchase);
-    const after = (await loadPurchaseLink(app.storeConnection.store, link.id)) ?? link;
-    return answer(reply, after, form.token, purchase);
-  });
+  };
+
+  app.post<{ Body: ChargeForm }>(
+    CHARGE_PATH,
+    { schema: { body: ChargeForm }, preValidation: onlyChargeFields },
+    async (request, reply) => {
+      const form = request.body;
+      const link = await linkOf(request, form.token);
+      const nonce = form.dataDescriptor === ACCEPT_DATA_DESCRIPTOR ? form.dataValue : undefined;
+      // Only a payment already under way may be asked about without a nonce ("Check again").
+      if (!nonce && !(await findPurchase(app.storeConnection.store, form.idempotencyKey))) {
+        throw new HttpProblem(400, 'invalid_request', 'The card form sent no payment nonce');
+      }
+      const begun = await beginPurchase(deps, link.id, { idempotencyKey: form.idempotencyKey, packId: form.packId });
+      const purchase =
+        begun.mine && nonce
+          ? await chargePurchase(deps, begun.purchase, nonce)
+          : await settlePurchase(deps, begun.purchase);
+      const after = (await loadPurchaseLink(app.storeConnection.store, link.id)) ?? link;
+      return answer(reply, { ...after, expiresAt: link.expiresAt }, form.token, purchase);
+    },
+  );
 }
 
 function packIdOf(purchase: CreditPurchase): string {
