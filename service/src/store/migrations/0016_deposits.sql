@@ -21,6 +21,9 @@ create table deposit (
   -- The approved transaction (authorization or capture), and when it was approved.
   trans_id text,
   approved_at timestamptz,
+  -- Whoever writes the appointment of an approved deposit holds this lease (the request that
+  -- charged, a later look at the page, or the sweep), so it is written by one of them at a time.
+  confirm_lease_until timestamptz,
   check (state in ('unpaid', 'charging', 'expired') or trans_id is not null),
   -- The patient's details for the appointment written after payment: envelope-encrypted JSON bound
   -- to { table: deposit, column: patient_ciphertext, rowId: booking_id }; cleared once the
