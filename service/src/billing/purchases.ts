@@ -368,25 +368,34 @@ export async function reconcileOpenPurchases(deps: PurchaseDeps, limit = 50): Pr
 }
 
 /**
- * A webhook's authcapture.created for one of our invoice numbers: the transaction is read back
- * (the webhook names it; its details decide) and the purchase credited if it is not yet.
+ * A webhook naming a transaction with one of our invoice numbers (authcapture.created, or a review
+ * that ended): the transaction is read back (its details decide, not the webhook) and the purchase
+ * settled. A charge still in flight is waited for. Throws while the purchase stays unsettled (say
+ * Authorize.Net could not be read), so the route answers 500 and Authorize.Net sends it again.
  */
-export async function confirmFromWebhook(deps: PurchaseDeps, invoiceNumber: string): Promise<void> {
+export async function confirmFromWebhook(
+  deps: PurchaseDeps,
+  event: { invoiceNumber: string; transId: string },
+): Promise<void> {
   const [row] = await deps
     .store()
-    .query<{ id: number; state: PurchaseState }>('select id, state from credit_purchase where invoice_number = $1', [
-      invoiceNumber,
+    .query<{ idempotency_key: string }>('select idempotency_key from credit_purchase where invoice_number = $1', [
+      event.invoiceNumber,
     ]);
-  if (!row || row.state === 'credited') return;
-  // A purchase still charging is credited by its own request (or, if that crashed, once its lease
-  // runs out): reconcilePurchase leaves it alone.
-  if (row.state === 'failed') {
-    // A purchase we gave up on (nothing found): look again, now that Authorize.Net says it exists.
-    await deps
-      .store()
-      .query(`update credit_purchase set state = 'pending' where id = $1 and state = 'failed'`, [row.id]);
+  if (!row) return;
+  // A purchase we gave up on (nothing found) is looked at again, now that Authorize.Net names its
+  // transaction; the transaction id lets the lookup read it directly.
+  await deps.store().query(
+    `update credit_purchase set state = 'pending', trans_id = coalesce(trans_id, $2), updated_at = $3
+      where idempotency_key = $1 and state in ('pending', 'failed')`,
+    [row.idempotency_key, event.transId, deps.now()],
+  );
+  const purchase = (await findPurchase(deps.store(), row.idempotency_key))!;
+  if (purchase.state === 'credited') return;
+  const settled = await settlePurchase(deps, purchase);
+  if (settled.state === 'pending' || settled.state === 'charged') {
+    throw new Error('the purchase is not settled yet; Authorize.Net will send the event again');
   }
-  await reconcilePurchase(deps, row.id);
 }
 
 export async function findPurchase(db: Queryable, idempotencyKey: string): Promise<CreditPurchase | undefined> {

@@ -69,7 +69,7 @@ export function startPurchaseSettlement(app: FastifyInstance, deps: PurchaseDeps
   app.payments.onTransactionEvent(async (event: AnetWebhookEvent) => {
     const invoiceNumber = event.payload.invoiceNumber;
     if (!SETTLING_EVENTS.has(event.eventType) || !invoiceNumber) return;
-    await confirmFromWebhook(deps, invoiceNumber);
+    await confirmFromWebhook(deps, { invoiceNumber, transId: event.payload.id });
   });
 }
 
