@@ -106,7 +106,7 @@ export class FakeClinic implements ScheduleSource {
 export class FakeOrg implements OrgApi {
   readonly appointments = new Map<string, Record<string, unknown>>();
   readonly updates: { id: string; fields: Record<string, unknown> }[] = [];
-  /** The org's calendar has the time (someone booked it in Salesforce). */
+  /** The org's calendar has every time (someone booked it in Salesforce). */
   taken = false;
   /** Every write fails as if the org could not be reached. */
   down = false;
@@ -119,10 +119,9 @@ export class FakeOrg implements OrgApi {
       return (record ? [{ Id: record.Id, Status__c: record.Status__c }] : []) as unknown as T[];
     }
     if (soql.includes('FROM Slotwise_Appointment__c') && this.taken) {
-      const end = new Date(Date.parse(SLOT) + 60 * MINUTE).toISOString();
-      return [
-        { Id: 'a03busy', Booking_Key__c: null, Appointment_Type__c: PAID_TYPE, Start__c: SLOT, End__c: end },
-      ] as unknown as T[];
+      // An appointment staff made in Salesforce over every time of the test.
+      const busy = { Id: 'a03busy', Booking_Key__c: null, Appointment_Type__c: PAID_TYPE };
+      return [{ ...busy, Start__c: '2026-01-01T00:00:00.000Z', End__c: '2027-01-01T00:00:00.000Z' }] as unknown as T[];
     }
     return [];
   }
@@ -237,6 +236,8 @@ export async function depositHarness(t: Test, store: Store, options: HarnessOpti
     logs,
     nonce: (card = GOOD_CARD) => standin.mintNonce(card).dataValue,
     async hold(start = SLOT, typeId = PAID_TYPE, idempotencyKey = `details-key-${++keys}-0000`) {
+      // A millisecond apart, so the latest hold is the latest row.
+      clock.advance(1);
       const { token } = await deposits.hold(SLUG, {
         typeId,
         start,
@@ -262,13 +263,14 @@ export async function depositHarness(t: Test, store: Store, options: HarnessOpti
   };
 }
 
+/** The latest deposit. */
 export async function depositRow(store: Store) {
   const [row] = await store.query<{
     state: string;
     trans_id: string | null;
     patient_ciphertext: Buffer | null;
     amount_minor: number;
-  }>('select state, trans_id, patient_ciphertext, amount_minor from deposit');
+  }>('select state, trans_id, patient_ciphertext, amount_minor from deposit order by created_at desc limit 1');
   return row;
 }
 

@@ -223,8 +223,11 @@ export function createDepositService(deps: DepositServiceDeps) {
     return outcome;
   }
 
-  /** Where the payment of `bookingId` stands, moving it on where it can (lost answers, paid bookings). */
-  async function step(bookingId: string): Promise<PaymentStep> {
+  /**
+   * Where the payment of `bookingId` stands, moving it on where it can (lost answers, paid
+   * bookings). `attempt`: the one this request made or repeated, whose decline the page shows.
+   */
+  async function step(bookingId: string, attempt?: AttemptRow): Promise<PaymentStep> {
     let deposit = await depositOf(store(), bookingId);
     const booking = await bookingById(store(), bookingId);
     if (!deposit || !booking) {
@@ -242,7 +245,7 @@ export function createDepositService(deps: DepositServiceDeps) {
           await expireLapsed(store(), deps.now());
           return closed('expired', summary.orgSlug);
         }
-        const last = await lastAttempt(store(), bookingId);
+        const last = attempt ?? (await lastAttempt(store(), bookingId));
         return {
           kind: 'pay',
           summary,
@@ -345,7 +348,7 @@ export function createDepositService(deps: DepositServiceDeps) {
       if (claim.kind === 'busy' && claim.attempt && stale(claim.attempt) && (await reconcile(claim.attempt))) {
         claim = await claimNow();
       }
-      if (claim.kind !== 'charge') return step(bookingId);
+      if (claim.kind !== 'charge') return step(bookingId, claim.kind === 'replay' ? claim.attempt : undefined);
       const { deposit, attempt } = claim;
       const booking = (await bookingById(store(), bookingId))!;
       const typeName = (await summaryOf(deposit, booking)).typeName;
@@ -381,7 +384,7 @@ export function createDepositService(deps: DepositServiceDeps) {
           await reconcile(attempt);
         }
       }
-      return step(bookingId);
+      return step(bookingId, (await attemptByInvoice(store(), attempt.invoice_number))!);
     },
 
     /** What a manage page says about a booking's deposit; undefined when it had none. */
