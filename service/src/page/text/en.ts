@@ -301,6 +301,75 @@ export const en = {
     } satisfies Record<string, ErrorText>,
   },
 
+  /** Paying a deposit (routes/deposit-routes.ts, page/views/payment.ts). */
+  deposit: {
+    detailsNotice: (amount: string) => `This appointment asks for a deposit of ${amount}. You pay it on the next step.`,
+    continue: 'Continue to payment',
+    title: 'Pay the deposit',
+    amount: 'Deposit',
+    heldUntil: (time: string) => `We are holding this time for you until ${time}.`,
+    chargedNow: 'Your card is charged when you pay.',
+    authorizedNow: (hours: number) =>
+      `The amount is reserved on your card when you pay, and taken ${hours} hours before the appointment.`,
+    refundPolicy: (hours: number) =>
+      `If you cancel online up to ${hours} hours before the appointment, the deposit is given back in full.`,
+    cardNote:
+      'You enter your card in Authorize.Net’s secure form. Your card number never reaches Slotwise or the clinic.',
+    pay: 'Pay the deposit by card',
+    formButton: 'Pay',
+    formHeader: 'Card details',
+    scriptNeeded: 'Paying by card needs JavaScript, which seems to be turned off in this browser.',
+    cardFormError: 'The card details could not be sent. Please check them and try again.',
+    declinedTitle: 'The payment did not go through',
+    noCharge: 'Your card was not charged. You can try again, or use another card.',
+    declined: {
+      declined: 'The card was declined. Please use another card or contact your bank.',
+      expired_card: 'The card has expired. Please use another card.',
+      cvv_mismatch: 'The security code does not match the card. Please check it and try again.',
+      avs_mismatch: 'The billing ZIP or postal code does not match the card. Please check it and try again.',
+      invalid_payment: 'The card details have expired or were already used. Please enter them again.',
+      held: 'This card could not be used for the deposit. Please use another card.',
+      error: 'The payment could not be processed. Please try again in a few minutes.',
+    } as Record<string, string>,
+    checkingTitle: 'We are confirming your payment',
+    checkingBody:
+      'We could not yet confirm whether the payment went through. Do not pay again: look again in a minute.',
+    checkAgain: 'Check again',
+    closed: {
+      expired: {
+        title: 'This time is no longer held for you',
+        body: 'The time was held while you paid, and the time ran out. Nothing was charged. You can book again.',
+      },
+      returned: {
+        title: 'This booking could not be completed',
+        body: 'Nothing was booked. Your deposit is being given back to your card.',
+      },
+      taken: {
+        title: 'Sorry, this time has just been taken',
+        body: 'Nothing was booked. Your deposit is being given back to your card. Please choose another time.',
+      },
+      org_unavailable: {
+        title: 'We cannot reach the clinic’s system right now',
+        body: 'Nothing was booked. Your deposit is being given back to your card. Please try again in a few minutes.',
+      },
+      org_rejected: {
+        title: 'The clinic’s system refused the booking',
+        body: 'Nothing was booked. Your deposit is being given back to your card. Please contact the clinic.',
+      },
+      gone: {
+        title: 'This booking could not be completed',
+        body: 'Nothing was booked. Your deposit is being given back to your card. You can book again.',
+      },
+    },
+    paid: (amount: string) => `Deposit paid: ${amount}.`,
+    reserved: (amount: string) => `Deposit of ${amount} reserved on your card.`,
+    refundedIfCancelled: (amount: string) => `If you cancel, your deposit of ${amount} is given back to your card.`,
+    willBeRefunded: (amount: string) => `Your deposit of ${amount} will be given back to your card.`,
+    refunded: (amount: string) => `Your deposit of ${amount} is being given back to your card.`,
+    notRefundable: (amount: string) =>
+      `It is too late to cancel online, and the deposit of ${amount} is not given back. Please contact the clinic.`,
+  },
+
   manage: {
     title: 'Your appointment',
     statusCancelled: 'This appointment has been cancelled.',
