@@ -1,5 +1,6 @@
 // The real app (buildApp) on PGlite or PostgreSQL with the org emulator (demo clinic, connected,
 // an API key) and the Authorize.Net stand-in as Authorize.Net: what the credit purchase tests drive.
+import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
 import { buildApp } from '../../service/src/app.ts';
 import { loadConfig } from '../../service/src/config.ts';
@@ -8,6 +9,7 @@ import { createLogger } from '../../service/src/logger.ts';
 import { issueApiKey } from '../../service/src/org/api-keys.ts';
 import type { CardEntry } from '../../service/src/payments/authnet/standin/cards.ts';
 import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
+import { loadTls } from '../../service/src/tls.ts';
 import { freshStoreConfig, type Backend } from '../helpers/backends.ts';
 import { saveEmulatorConnection, startOrgEmulator } from '../helpers/org-emulator.ts';
 import { API_LOGIN_ID, CLIENT_KEY, GOOD_CARD, startStandIn, TRANSACTION_KEY } from './authnet/helpers.ts';
@@ -22,6 +24,10 @@ export interface PurchaseAppOptions {
   timeoutMs?: number;
   /** Listen on 127.0.0.1 so the stand-in's signed webhooks reach /webhooks/authnet. */
   webhooks?: boolean;
+  /** Listen over HTTPS (the sandbox's self-signed localhost certificate), as a browser needs. */
+  https?: boolean;
+  /** Called before the app is ready: hooks and routes a test adds. */
+  prepare?: (app: FastifyInstance) => void | Promise<void>;
   env?: Record<string, string>;
 }
 
@@ -42,7 +48,7 @@ export async function purchaseApp(t: Test, backend: Backend, options: PurchaseAp
   const logs: string[] = [];
   const app = await buildApp(config, {
     logger: createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }),
-    tls: undefined,
+    tls: options.https ? await loadTls(config) : undefined,
     keyProvider: new ConfiguredKeyProvider([generateMasterKey('test-1')]),
     salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
     authnet: {
@@ -56,8 +62,9 @@ export async function purchaseApp(t: Test, backend: Backend, options: PurchaseAp
     authnetTimeoutMs: options.timeoutMs ?? 3_000,
   });
   t.teardown(() => app.close());
+  await options.prepare?.(app);
   let origin = '';
-  if (options.webhooks) {
+  if (options.webhooks || options.https) {
     origin = await app.listen({ host: '127.0.0.1', port: 0 });
     webhook.url = `${origin}/webhooks/authnet`;
   } else {
