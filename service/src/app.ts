@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AuthNetConfig, Config, TwilioConfig } from './config.ts';
 import type { KeyProvider } from './crypto/key-provider.ts';
 import { bookingPlugin } from './plugins/booking.ts';
+import { depositsPlugin } from './plugins/deposits.ts';
 import { encryptionPlugin } from './plugins/encryption.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { gracefulClosePlugin } from './plugins/graceful-close.ts';
@@ -52,6 +53,8 @@ export interface AppDependencies {
   reminderDispatch?: Pick<RemindersPluginOptions, 'sendConcurrency' | 'lanes' | 'instanceLanes'>;
   /** Overrides WAITLIST_OFFER_MINUTES (tests hold an offered slot for seconds). */
   waitlistOfferMs?: number;
+  /** Overrides DEPOSIT_HOLD_MINUTES, and how long a charge without an answer waits before it is looked up (tests: seconds). */
+  deposits?: { holdMs?: number; settleMs?: number };
 }
 
 /** Builds the service from its configuration. Holds no module state, so tests build many. */
@@ -134,6 +137,14 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(connectRoutes);
   // Reads `app.schedule` when called, so it may come before or after the schedule plugin.
   await app.register(bookingPlugin);
+  // A type with a deposit is booked through a payment step: only where payments are.
+  if (authnet) {
+    await app.register(depositsPlugin, {
+      currency: config.depositCurrency,
+      holdMs: deps.deposits?.holdMs ?? config.depositHoldMinutes * 60_000,
+      ...(deps.deposits?.settleMs === undefined ? {} : { settleMs: deps.deposits.settleMs }),
+    });
+  }
   // The waitlist offers freed slots by text: only where SMS can be sent (the sandbox's stand-in counts).
   if (twilio) {
     await app.register(waitlistPlugin, {
@@ -146,6 +157,7 @@ export async function buildApp(config: Config, deps: AppDependencies): Promise<F
   await app.register(bookingPageRoutes, {
     booking: () => app.booking,
     waitlist: () => (app.hasDecorator('waitlist') ? app.waitlist : undefined),
+    ...(authnet ? { payments: { deposits: () => app.deposits, acceptUi: () => app.payments.acceptUi } } : {}),
   });
   if (twilio) await app.register(waitlistPageRoutes, { booking: () => app.booking, waitlist: () => app.waitlist });
   if (authnet) {

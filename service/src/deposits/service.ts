@@ -106,6 +106,8 @@ export interface DepositNote {
   currency: string;
   /** Money is held or taken for it now (so a cancellation gives it back). */
   held: boolean;
+  /** Taken (not only reserved on the card). */
+  captured: boolean;
   returned: boolean;
 }
 
@@ -115,8 +117,12 @@ export function createDepositService(deps: DepositServiceDeps) {
   const settleMs = deps.settleMs ?? 2 * MINUTE;
   const store = () => deps.store();
 
-  function required(type: Pick<PublicAppointmentType, 'deposit' | 'depositCapture'>): boolean {
-    return depositTerms(type, deps.currency, 0) !== null;
+  /** What booking `type` on the page costs up front, or null when it has no deposit. */
+  function amountFor(
+    type: Pick<PublicAppointmentType, 'deposit' | 'depositCapture'>,
+  ): { amountMinor: number; currency: string } | null {
+    const terms = depositTerms(type, deps.currency, 0);
+    return terms && { amountMinor: terms.amountMinor, currency: terms.currency };
   }
 
   async function tokenFor(bookingId: string): Promise<string> {
@@ -280,8 +286,10 @@ export function createDepositService(deps: DepositServiceDeps) {
   }
 
   return {
+    amountFor,
+
     /** Whether booking `type` on the page takes a deposit (a positive Deposit__c). */
-    required,
+    required: (type: Pick<PublicAppointmentType, 'deposit' | 'depositCapture'>) => amountFor(type) !== null,
 
     /**
      * The details step of a type with a deposit: holds the slot for the payment window and returns
@@ -396,6 +404,7 @@ export function createDepositService(deps: DepositServiceDeps) {
         amountMinor: deposit.amount_minor,
         currency: deposit.currency,
         held: deposit.state === 'authorized' || deposit.state === 'captured',
+        captured: deposit.state === 'captured',
         returned: deposit.state === 'return_due' || deposit.state === 'returned',
       };
     },

@@ -2,6 +2,7 @@
 // or reschedule (the same day and time picker, then a confirm step), as the token's purpose allows.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BookingService, BookingView, ManagePurpose } from '../booking/types.ts';
+import type { DepositService } from '../deposits/service.ts';
 import { HttpProblem } from '../problem.ts';
 import { dateIn } from './format.ts';
 import { pickerContent } from './picker-content.ts';
@@ -9,6 +10,7 @@ import { nearestOf, pickerDates, queryString, zoneOf } from './requests.ts';
 import type { PageResponder } from './respond.ts';
 import { CancelForm, RescheduleConfirmQuery, RescheduleForm, ReschedulePickerQuery, TokenQuery } from './schemas.ts';
 import { cancelConfirmPage, cancelledPage, managePage, rescheduleConfirmPage } from './views/manage.ts';
+import { depositNoteText } from './views/payment.ts';
 import type { PickerState } from './views/picker.ts';
 import { RESCHEDULE_STEPS } from './views/steps.ts';
 
@@ -18,6 +20,8 @@ export interface ManageRouteOptions {
   pages: PageResponder;
   /** Looks the clinic up so the page wears its name and colour. */
   rememberOrg(request: FastifyRequest, slug: string, name: string): Promise<void>;
+  /** Deposits (where payments are): what the pages say about one, and giving it back on cancel. */
+  deposits?: () => Pick<DepositService, 'note' | 'cancelled'>;
 }
 
 type TokenQuery = { token: string };
@@ -40,6 +44,15 @@ export async function manageRoutes(app: FastifyInstance, options: ManageRouteOpt
   };
   const withToken = (path: string, token: string, params: Record<string, string | undefined> = {}) =>
     `${path}?${queryString({ token, ...params })}`;
+  /** What the page says about the booking's deposit, if it had one. */
+  const depositNote = async (
+    request: FastifyRequest,
+    booking: BookingView,
+    page: Parameters<typeof depositNoteText>[3],
+  ): Promise<string | undefined> => {
+    const note = options.deposits && (await options.deposits().note(booking.bookingKey));
+    return note && depositNoteText(pages.language(request), note, booking, page);
+  };
 
   app.get<{ Querystring: TokenQuery }>('/manage', { schema: { querystring: TokenQuery } }, async (request, reply) => {
     const found = await options.booking().get(request.query.token);
@@ -47,7 +60,13 @@ export async function manageRoutes(app: FastifyInstance, options: ManageRouteOpt
     return pages.send(
       reply,
       200,
-      managePage(pages.language(request), found.booking, found.purpose, request.query.token),
+      managePage(
+        pages.language(request),
+        found.booking,
+        found.purpose,
+        request.query.token,
+        await depositNote(request, found.booking, 'manage'),
+      ),
     );
   });
 
@@ -56,13 +75,19 @@ export async function manageRoutes(app: FastifyInstance, options: ManageRouteOpt
     { schema: { querystring: TokenQuery } },
     async (request, reply) => {
       const booking = await open(request, request.query.token, 'cancel');
-      return pages.send(reply, 200, cancelConfirmPage(pages.language(request), booking, request.query.token));
+      const note = await depositNote(request, booking, 'cancel');
+      return pages.send(reply, 200, cancelConfirmPage(pages.language(request), booking, request.query.token, note));
     },
   );
 
   app.post<{ Body: TokenQuery }>('/manage/cancel', { schema: { body: CancelForm } }, async (request, reply) => {
     await open(request, request.body.token, 'cancel');
-    await options.booking().cancel(request.body.token);
+    const cancelled = await options.booking().cancel(request.body.token);
+    // Only possible before the cutoff, so within policy: the deposit goes back (the sweep finishes it if this fails).
+    await options
+      .deposits?.()
+      .cancelled(cancelled.bookingKey)
+      .catch((error: unknown) => request.log.warn({ err: error }, 'deposit: giving it back failed; the sweep retries'));
     return reply.redirect(withToken('/manage/cancelled', request.body.token), 303);
   });
 
@@ -77,7 +102,8 @@ export async function manageRoutes(app: FastifyInstance, options: ManageRouteOpt
           // Not cancelled (an old address, or someone guessing): show what the link can do instead.
           return reply.redirect(withToken('/manage', request.query.token), 303);
         }
-        return pages.send(reply, 200, cancelledPage(language, booking, booking.orgSlug));
+        const note = await depositNote(request, booking, 'cancelled');
+        return pages.send(reply, 200, cancelledPage(language, booking, booking.orgSlug, note));
       } catch (error) {
         // A service that answers "already cancelled" for a cancelled booking's token says the same.
         if (error instanceof HttpProblem && error.code === 'already_cancelled') {

@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SIGNING_KEY_COLUMN, signingKeySource } from '../booking/manage-token.ts';
-import { createBookingService } from '../booking/service.ts';
+import { createBookingService, type PaymentHolds } from '../booking/service.ts';
 import type { BookingService, StaffBookingService } from '../booking/types.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Public self-scheduling (routes/public-api.ts, the booking page) and staff booking (org/booking-routes.ts). */
-    booking: BookingService & StaffBookingService;
+    /**
+     * Public self-scheduling (routes/public-api.ts, the booking page), staff booking
+     * (org/booking-routes.ts) and the holds of bookings whose deposit is being paid (deposits/).
+     */
+    booking: BookingService & StaffBookingService & PaymentHolds;
   }
 }
 
@@ -27,6 +30,8 @@ async function booking(app: FastifyInstance): Promise<void> {
       signingKey: signingKeySource(store, app.envelope),
       now: () => new Date(),
       log: app.log.child({ component: 'booking' }),
+      // Where payments are, a type with a deposit is booked only through the payment step.
+      paysDeposit: (type) => app.hasDecorator('deposits') && app.deposits.required(type),
     }),
   );
 }

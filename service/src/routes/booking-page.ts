@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BookingService, PublicOrg } from '../booking/types.ts';
+import type { DepositService } from '../deposits/service.ts';
 import { HttpProblem } from '../problem.ts';
 import { IMMUTABLE, loadPageAssets, type Asset } from '../page/assets.ts';
 import { brandStylesheet } from '../page/brand.ts';
@@ -27,11 +28,14 @@ import {
 } from '../page/schemas.ts';
 import { nearestOf, pickerDates, queryString, zoneOf } from '../page/requests.ts';
 import { confirmationPage } from '../page/views/confirmation.ts';
+import { depositNoteText, formatDeposit, PAY_PATH } from '../page/views/payment.ts';
 import { detailsPage, EMPTY_DETAILS, type DetailsState, type DetailsValues } from '../page/views/details.ts';
 import { WEEK_DAYS, type PickerState } from '../page/views/picker.ts';
 import { servicesPage } from '../page/views/services.ts';
 import { BOOKING_STEPS } from '../page/views/steps.ts';
+import type { Payments } from '../plugins/payments.ts';
 import type { WaitlistService } from '../waitlist/service.ts';
+import { depositRoutes } from './deposit-routes.ts';
 
 export interface BookingPageOptions {
   /** The booking service, read when a request comes (it is decorated after this plugin registers). */
@@ -43,6 +47,11 @@ export interface BookingPageOptions {
    * A fully booked working day of the picker then links to its join form.
    */
   waitlist?: () => Pick<WaitlistService, 'workingDays'> | undefined;
+  /**
+   * Deposits (plugins/deposits.ts) and AcceptUI, read when a request comes; given only where
+   * payments are configured. A type with a deposit then goes from its details to a payment step.
+   */
+  payments?: { deposits: () => DepositService; acceptUi: () => Payments['acceptUi'] };
 }
 
 export async function bookingPageRoutes(app: FastifyInstance, options: BookingPageOptions): Promise<void> {
@@ -80,6 +89,11 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
   };
   const typePath = (org: PublicOrg, typeId: string) =>
     `/book/${encodeURIComponent(org.slug)}/${encodeURIComponent(typeId)}`;
+  /** The type's deposit as the details step announces it ('£20.00'), when one is paid first. */
+  const depositOf = (type: PublicOrg['types'][number], language: PageLanguage) => {
+    const amount = options.payments?.deposits().amountFor(type);
+    return amount ? { deposit: formatDeposit(language.locale, amount.amountMinor, amount.currency) } : {};
+  };
 
   app.get<{ Params: { slug: string }; Querystring: { tz?: string } }>(
     '/book/:slug',
@@ -152,10 +166,10 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
       return pages.send(
         reply,
         200,
-        detailsPage(
-          language,
-          detailsState(org, type.id, type.name, timeZone, request.query.start, EMPTY_DETAILS, {}, language),
-        ),
+        detailsPage(language, {
+          ...detailsState(org, type.id, type.name, timeZone, request.query.start, EMPTY_DETAILS, {}, language),
+          ...depositOf(type, language),
+        }),
       );
     },
   );
@@ -184,6 +198,7 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
           status,
           detailsPage(language, {
             ...detailsState(org, type.id, type.name, timeZone, form.start, values, errors, language),
+            ...depositOf(type, language),
             ...state,
           }),
         );
@@ -191,18 +206,25 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
         // Missing start means a slot-taken answer was not acted on: offer the same times again.
         return render(400, form.start ? {} : { nearest: offered ?? [] });
       }
+      const input = {
+        typeId: type.id,
+        start: form.start!,
+        timeZone,
+        name: values.name.trim(),
+        phone: values.phone.trim(),
+        ...(values.email.trim() ? { email: values.email.trim() } : {}),
+        smsConsent: values.smsConsent,
+        locale: language.locale,
+        idempotencyKey: form.idempotencyKey,
+      };
       try {
-        const result = await options.booking().book(org.slug, {
-          typeId: type.id,
-          start: form.start!,
-          timeZone,
-          name: values.name.trim(),
-          phone: values.phone.trim(),
-          ...(values.email.trim() ? { email: values.email.trim() } : {}),
-          smsConsent: values.smsConsent,
-          locale: language.locale,
-          idempotencyKey: form.idempotencyKey,
-        });
+        const deposits = options.payments?.deposits();
+        if (deposits?.required(type)) {
+          // Held while the patient pays; booked once the payment is approved.
+          const { token } = await deposits.hold(org.slug, input);
+          return reply.redirect(`${PAY_PATH}?${new URLSearchParams({ token })}`, 303);
+        }
+        const result = await options.booking().book(org.slug, input);
         const query = new URLSearchParams({
           cancel: result.links.cancelToken,
           reschedule: result.links.rescheduleToken,
@@ -228,14 +250,17 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
     async (request, reply) => {
       const { booking } = await options.booking().get(request.query.cancel);
       await rememberOrg(request, booking.orgSlug, booking.orgName);
+      const language = pages.language(request);
+      const note = options.payments && (await options.payments.deposits().note(booking.bookingKey));
       return pages.send(
         reply,
         200,
         confirmationPage(
-          pages.language(request),
+          language,
           booking,
           { cancelToken: request.query.cancel, rescheduleToken: request.query.reschedule },
           request.query.moved === '1',
+          note && depositNoteText(language, note, booking, 'booked'),
         ),
       );
     },
@@ -250,7 +275,15 @@ export async function bookingPageRoutes(app: FastifyInstance, options: BookingPa
     }
   };
 
-  await manageRoutes(app, { booking: options.booking, now, pages, rememberOrg });
+  const { payments } = options;
+  await manageRoutes(app, {
+    booking: options.booking,
+    now,
+    pages,
+    rememberOrg,
+    ...(payments ? { deposits: payments.deposits } : {}),
+  });
+  if (payments) await depositRoutes(app, { ...payments, pages, rememberOrg });
 }
 
 function detailsState(

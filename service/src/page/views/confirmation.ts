@@ -28,6 +28,8 @@ export function confirmationPage(
   booking: BookingView,
   links: { cancelToken: string; rescheduleToken: string },
   moved: boolean,
+  /** What was paid up front ("Deposit paid: £20.00."), when the type asked for a deposit. */
+  depositNote?: string,
 ): PageContent {
   const { text, locale } = language;
   const changeable = booking.canCancel || booking.canReschedule;
@@ -35,7 +37,7 @@ export function confirmationPage(
     title: moved ? text.confirmation.moved : text.confirmation.booked,
     ...(moved ? {} : { step: { current: BOOKING_STEPS, total: BOOKING_STEPS } }),
     body: html`<p role="status">${text.confirmation.sent}</p>
-      ${bookingSummary(language, booking)}
+      ${bookingSummary(language, booking)} ${depositNote && html`<p>${depositNote}</p>`}
       <h2>${text.confirmation.manageTitle}</h2>
       ${
         changeable

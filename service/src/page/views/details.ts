@@ -30,6 +30,8 @@ export interface DetailsState {
   nearest?: string[];
   /** Where "Choose another time" leads. */
   changeTime: string;
+  /** The type's deposit ('£20.00'), paid on the next step; absent when it has none. */
+  deposit?: string;
 }
 
 export const EMPTY_DETAILS: DetailsValues = { name: '', phone: '', email: '', smsConsent: false };
@@ -45,6 +47,7 @@ export function detailsPage(language: PageLanguage, state: DetailsState): PageCo
       <p dir="auto">${state.typeName}</p>
       ${state.start && html`<p><strong>${formatWhen(state.start, state.timeZone, locale)}</strong></p>`}
       <p><a href="${state.changeTime}">${text.details.changeTime}</a></p>
+      ${state.deposit && html`<p>${text.deposit.detailsNotice(state.deposit)}</p>`}
       ${state.nearest?.length !== 0 && detailsForm()}`,
   };
 
@@ -80,7 +83,9 @@ export function detailsPage(language: PageLanguage, state: DetailsState): PageCo
           <label for="smsConsent" dir="auto">${state.consentText}</label>
         </div>
       </fieldset>
-      <button type="submit" class="button-primary">${text.details.submit}</button>
+      <button type="submit" class="button-primary">
+        ${state.deposit ? text.deposit.continue : text.details.submit}
+      </button>
     </form>`;
   }
 

@@ -16,6 +16,8 @@ export function managePage(
   booking: BookingView,
   purpose: ManagePurpose,
   token: string,
+  /** What a cancellation does to the deposit, or that it is kept (too late to cancel online). */
+  depositNote?: string,
 ): PageContent {
   const { text } = language;
   const action =
@@ -33,14 +35,23 @@ export function managePage(
               >
             </p>`
           : html`<p>${text.manage.tooLate}</p>`;
-  return { title: text.manage.title, body: html`${bookingSummary(language, booking)} ${action}` };
+  return {
+    title: text.manage.title,
+    body: html`${bookingSummary(language, booking)} ${depositNote && html`<p>${depositNote}</p>`} ${action}`,
+  };
 }
 
-export function cancelConfirmPage(language: PageLanguage, booking: BookingView, token: string): PageContent {
+export function cancelConfirmPage(
+  language: PageLanguage,
+  booking: BookingView,
+  token: string,
+  /** "Your deposit of £20.00 will be given back to your card.", said before the patient confirms. */
+  depositNote?: string,
+): PageContent {
   const { text } = language;
   return {
     title: text.manage.cancelTitle,
-    body: html`${bookingSummary(language, booking)}
+    body: html`${bookingSummary(language, booking)} ${depositNote && html`<p>${depositNote}</p>`}
       <form method="post" action="/manage/cancel" data-once>
         <input type="hidden" name="token" value="${token}" />
         <div class="actions">
@@ -55,11 +66,12 @@ export function cancelledPage(
   language: PageLanguage,
   booking: BookingView | undefined,
   orgSlug: string | undefined,
+  depositNote?: string,
 ): PageContent {
   const { text } = language;
   return {
     title: text.manage.cancelledTitle,
-    body: html`${booking && bookingSummary(language, booking)}
+    body: html`${booking && bookingSummary(language, booking)} ${depositNote && html`<p>${depositNote}</p>`}
     ${orgSlug && html`<p><a class="button" href="/book/${encodeURIComponent(orgSlug)}">${text.manage.bookAgain}</a></p>`}`,
   };
 }
