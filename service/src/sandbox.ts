@@ -116,7 +116,7 @@ export async function startSandbox(config: Config, logger: FastifyBaseLogger): P
         : []),
       `Connect the demo org: ${connect}`,
       `Watch the SMS the demo sends: ${twilio.url}/`,
-      `Card payments go to the Authorize.Net stand-in at ${authnet.origin} (test card 4111 1111 1111 1111, any future expiry)`,
+      `Card payments go to the Authorize.Net stand-in at ${authnet.origin} (pay with Authorize.Net's test Visa card and any future expiry: see docs/payments.md)`,
     ],
     connectDemoOrg: (app) => connectDemoOrg(app, org, loginHost, logger),
     close: async () => {
