@@ -1,8 +1,17 @@
-// The deposit service over a real store (PGlite or PostgreSQL), the real booking service and the
-// Authorize.Net stand-in with the real client, with an in-memory clinic as the schedule source and
-// an in-memory org: one resource working 09:00-17:00 London time on weekdays, a one-hour type with a
-// deposit charged at booking and one authorized then captured. The clock is the test's.
+// Two ways to test deposits. `depositHarness`: the deposit service over a real store (PGlite or
+// PostgreSQL), the real booking service and the Authorize.Net stand-in with the real client, with
+// an in-memory clinic as the schedule source and an in-memory org (one resource working 09:00-17:00
+// London time on weekdays, a one-hour type with a deposit charged at booking and one authorized
+// then captured) and the test's clock. `depositApp`: the real app with the org emulator's demo
+// clinic and the stand-in as Authorize.Net.
+import type { FastifyInstance } from 'fastify';
 import type { Test } from 'tap';
+import { buildApp } from '../../service/src/app.ts';
+import { loadConfig } from '../../service/src/config.ts';
+import { createLogger } from '../../service/src/logger.ts';
+import { seedDemoClinic } from '../../service/src/salesforce/emulator/demo.ts';
+import { loadTls } from '../../service/src/tls.ts';
+import { freshStoreConfig, type Backend } from '../helpers/backends.ts';
 import { createBookingService } from '../../service/src/booking/service.ts';
 import type { BusyInterval, EpochMs } from '../../service/src/availability/types.ts';
 import { Envelope } from '../../service/src/crypto/envelope.ts';
@@ -16,7 +25,7 @@ import { SalesforceError, type OrgApi, type SalesforceRecord } from '../../servi
 import type { OrgSchedule, PublicAppointmentType, ScheduleSource } from '../../service/src/schedule/types.ts';
 import { migrate } from '../../service/src/store/migrate.ts';
 import type { Store } from '../../service/src/store/store.ts';
-import { TestClock } from '../helpers/org-emulator.ts';
+import { saveEmulatorConnection, startOrgEmulator, TestClock } from '../helpers/org-emulator.ts';
 
 export const ORG = '00D000000000001AAA';
 export const PAID_TYPE = 'a01000000000001AAA';
@@ -277,4 +286,61 @@ export async function depositRow(store: Store) {
 export async function bookingState(store: Store) {
   const [row] = await store.query<{ state: string }>('select state from booking order by created_at desc limit 1');
   return row?.state;
+}
+
+export interface DepositAppOptions {
+  /** The payment window (default 10 minutes). */
+  holdMs?: number;
+  /** Listen over HTTPS on 127.0.0.1 (the sandbox's self-signed certificate), as a browser needs. */
+  https?: boolean;
+  /** Called before the app is ready: hooks a test adds (the card leak recorder). */
+  prepare?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+/**
+ * The real app (buildApp) on `backend` with the org emulator's demo clinic (its Initial Assessment
+ * asks for a deposit of 20, charged at booking) and the Authorize.Net stand-in as Authorize.Net.
+ */
+export async function depositApp(t: Test, backend: Backend, options: DepositAppOptions = {}) {
+  const storeConfig = await freshStoreConfig(t, backend);
+  if (!storeConfig) return undefined;
+  const org = await startOrgEmulator(t);
+  const { ids } = seedDemoClinic(org);
+  const standin = await startAuthNetStandIn({
+    apiLoginId: LOGIN,
+    transactionKey: TRANSACTION_KEY,
+    clientKey: 'standin-public-client-key',
+  });
+  t.teardown(() => standin.close());
+  const config = loadConfig({
+    DATA_DIR: storeConfig.dataDir,
+    ...(storeConfig.databaseUrl ? { DATABASE_URL: storeConfig.databaseUrl } : {}),
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+  });
+  const logs: string[] = [];
+  const app = await buildApp(config, {
+    logger: createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }),
+    tls: options.https ? await loadTls(config) : undefined,
+    keyProvider: new ConfiguredKeyProvider([generateMasterKey('test-1')]),
+    salesforce: { clientId: org.clientId, clientSecret: org.clientSecret, loginUrlOverride: org.url },
+    authnet: {
+      apiLoginId: LOGIN,
+      transactionKey: TRANSACTION_KEY,
+      clientKey: 'standin-public-client-key',
+      signatureKey: 'AB'.repeat(64),
+      apiUrl: standin.endpoint,
+      acceptUiUrl: `${standin.origin}/v3/AcceptUI.js`,
+    },
+    authnetTimeoutMs: 3000,
+    ...(options.holdMs ? { deposits: { holdMs: options.holdMs } } : {}),
+  });
+  t.teardown(() => app.close());
+  await options.prepare?.(app);
+  const origin = options.https ? await app.listen({ host: '127.0.0.1', port: 0 }) : (await app.ready(), '');
+  await app.storeConnection.whenReady();
+  await saveEmulatorConnection(app.storeConnection.store, app.envelope, org);
+  // The first load indexes the page's slug (sync does this for a newly connected org).
+  await app.schedule.schedule(org.orgId);
+  return { app, org, ids, standin, logs, origin };
 }
