@@ -1,5 +1,6 @@
 // The booking page in Chromium against the real server in sandbox mode (the demo clinic on the
-// org emulator, connected at start): book, see the confirmation, reschedule, cancel; a run with the
+// org emulator, connected at start; the Authorize.Net stand-in takes the Initial Assessment's
+// deposit): book and pay, see the confirmation, reschedule, cancel; a run with the
 // keyboard alone; axe-core on every step (no serious or critical WCAG 2.2 AA violation); 320px
 // width. Screenshots of each step go to test/e2e/screenshots/ (not committed).
 import { mkdirSync } from 'node:fs';
@@ -102,7 +103,7 @@ async function bookRescheduleCancel(t: Test, browser: Browser, bookingUrl: strin
   await check(t, page, '04-details');
 
   // Send it empty: the summary takes focus and lists what to fix.
-  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
   t.equal(await page.evaluate('document.activeElement?.className'), 'error-summary', 'focus on the summary');
   t.equal(await page.locator('#name').getAttribute('aria-invalid'), 'true');
   await check(t, page, '05-details-errors');
@@ -110,8 +111,18 @@ async function bookRescheduleCancel(t: Test, browser: Browser, bookingUrl: strin
   await page.locator('#name').fill('Zoë Ålander 👩🏽‍⚕️ مريم');
   await page.locator('#phone').fill('+44 7911 123456');
   await page.locator('#smsConsent').check();
-  await page.getByRole('button', { name: 'Book appointment' }).click();
-  t.equal(await page.locator('h1').textContent(), 'Your appointment is booked');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  // The deposit, through the stand-in's AcceptUI form.
+  t.equal(await page.locator('h1').textContent(), 'Pay the deposit');
+  await check(t, page, '06-payment');
+  await page.getByRole('button', { name: 'Pay the deposit by card' }).click();
+  const card = page.frameLocator('#AcceptUIContainer');
+  await card.locator('input[name=cardNumber]').fill('4111 1111 1111 1111');
+  await card.locator('input[name=expirationDate]').fill('12/35');
+  await card.locator('input[name=zip]').fill('10001');
+  await card.locator('#pay').click();
+  await page.getByRole('heading', { name: 'Your appointment is booked' }).waitFor();
+  t.match(await page.locator('main').textContent(), 'Deposit paid: US$20.00.');
   t.match(await page.locator('dl.summary').textContent(), /(EST|EDT|GMT-[45])/, 'in the patient zone, abbreviated');
   await check(t, page, '06-confirmation');
 
@@ -136,6 +147,7 @@ async function bookRescheduleCancel(t: Test, browser: Browser, bookingUrl: strin
   await check(t, page, '12-cancel-confirm');
   await page.getByRole('button', { name: 'Yes, cancel it' }).click();
   t.equal(await page.locator('h1').textContent(), 'Your appointment is cancelled');
+  t.match(await page.locator('main').textContent(), 'Your deposit of US$20.00 is being given back to your card.');
   await check(t, page, '13-cancelled');
 
   // A tampered link: a page that says so, with a 403.
