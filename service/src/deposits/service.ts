@@ -7,7 +7,7 @@
 // number before anything else), and money that must go back (the org has the time, the booking
 // was cancelled within policy) is given back, now or by the sweep.
 import { randomUUID } from 'node:crypto';
-import { bookingById, type BookingRow } from '../booking/holds.ts';
+import { bookingById, failBooking, type BookingRow } from '../booking/holds.ts';
 import { linkExpiry, signManageToken } from '../booking/manage-token.ts';
 import type { PaymentHolds } from '../booking/service.ts';
 import type { BookingInput, ManageLinks, ManagePurpose } from '../booking/types.ts';
@@ -241,8 +241,8 @@ export function createDepositService(deps: DepositServiceDeps) {
       return booking?.state === 'pending' ? { kind: 'checking', summary: undefined } : closed('expired', undefined);
     }
     if (deposit.state === 'charging') {
-      const attempt = await chargingAttempt(store(), bookingId);
-      if (attempt && stale(attempt) && (await reconcile(attempt))) deposit = (await depositOf(store(), bookingId))!;
+      const charging = await chargingAttempt(store(), bookingId);
+      if (charging && stale(charging) && (await reconcile(charging))) deposit = (await depositOf(store(), bookingId))!;
     }
     const summary = await summaryOf(deposit, booking);
     switch (deposit.state) {
@@ -311,7 +311,7 @@ export function createDepositService(deps: DepositServiceDeps) {
       if (!hold.replayed && booking.state === 'pending') {
         if (!terms) {
           // The deposit was removed between the page and this request: book it the usual way.
-          await giveBackFor(booking.id);
+          await failBooking(store(), booking.id, deps.now());
           throw new HttpProblem(
             409,
             'deposit_changed',
