@@ -3,9 +3,10 @@
 // the Authorize.Net stand-in. The details step leads to the payment step; a decline says so; a
 // payment books the appointment with its payment status in the org; cancelling gives the deposit
 // back; the public API refuses the type; extra form fields are refused; a window that ran out takes
-// nothing.
+// nothing; a void made at Authorize.Net arrives by signed webhook.
 import t from 'tap';
 import { TEST_TRIGGERS } from '../../service/src/payments/authnet/standin/cards.ts';
+import { signAnetWebhook } from '../../service/src/payments/authnet/webhook.ts';
 import { BACKENDS } from '../helpers/backends.ts';
 import { waitFor } from '../helpers/process.ts';
 import { firstSlot, SLUG } from '../booking/helpers.ts';
@@ -177,3 +178,58 @@ for (const backend of BACKENDS) {
     t.equal((await firstSlot(app, typeId)).start, slot.start);
   });
 }
+
+t.test('a void made at Authorize.Net reaches the deposit through the signed webhook', async (t) => {
+  const env = await depositApp(t, 'pglite');
+  if (!env) return;
+  const { app, org, ids, standin } = env;
+  const typeId = ids.get('TypeInitialRef')!;
+  const details = `/book/${SLUG}/${typeId}/details`;
+  const slot = await firstSlot(app, typeId);
+  const form = await app.inject({ url: `${details}?start=${encodeURIComponent(slot.start)}&tz=Europe/London` });
+  const held = await postForm(app, details, { ...formFields(form.body, details), ...DETAILS });
+  const page = await app.inject({ url: held.headers.location as string });
+  const paid = await app.inject({
+    method: 'POST',
+    url: '/book/pay',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      token: new URL(held.headers.location as string, 'https://x').searchParams.get('token')!,
+      idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(page.body)![1]!,
+      dataDescriptor: ACCEPT,
+      dataValue: standin.mintNonce(GOOD_CARD).dataValue,
+    }).toString(),
+  });
+  t.equal(paid.statusCode, 303);
+  const transId = standin.transactions()[0]!.transId;
+  const body = JSON.stringify({
+    notificationId: 'b1e5a1de-0000-4000-8000-000000000001',
+    eventType: 'net.authorize.payment.void.created',
+    eventDate: new Date().toISOString(),
+    webhookId: 'webhook-1',
+    payload: { responseCode: 1, authAmount: 20, entityName: 'transaction', id: transId },
+  });
+  const forged = await app.inject({
+    method: 'POST',
+    url: '/webhooks/authnet',
+    headers: { 'content-type': 'application/json', 'x-anet-signature': signAnetWebhook('CD'.repeat(64), body) },
+    payload: body,
+  });
+  t.equal(forged.statusCode, 403, 'a forged event changes nothing');
+  const signed = await app.inject({
+    method: 'POST',
+    url: '/webhooks/authnet',
+    headers: { 'content-type': 'application/json', 'x-anet-signature': signAnetWebhook('AB'.repeat(64), body) },
+    payload: body,
+  });
+  t.equal(signed.statusCode, 200);
+  await waitFor('the org told', async () =>
+    org.records('Slotwise_Appointment__c').find((r) => r.Payment_Reference__c === transId)?.Payment_Status__c ===
+    'Refunded'
+      ? true
+      : undefined,
+  );
+  const confirmation = await app.inject({ url: paid.headers.location as string });
+  t.match(confirmation.body, 'Your deposit of US$20.00 is being given back to your card.');
+  t.match(confirmation.body, 'Your appointment is booked', 'the booking stands: the clinic decides');
+});
