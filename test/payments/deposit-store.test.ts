@@ -134,6 +134,12 @@ for (const backend of BACKENDS) {
       const refund = h.standin.transactions().find((tx) => tx.type === 'refundTransaction');
       t.match(refund, { authAmountMinor: 2000, refTransId: h.standin.transactions()[1]!.transId });
 
+      // Cancelled through the public API (no page to call back): the sweep gives it back.
+      const viaApi = await cancelToken(await h.hold(new Date(Date.parse(SLOT) + 3 * 60 * MINUTE).toISOString()));
+      await h.booking.cancel(viaApi);
+      t.match(await h.deposits.sweep(), { returned: 1 });
+      t.equal(h.standin.transactions().at(-1)!.status, 'voided');
+
       // After the cutoff nothing can be cancelled online, so nothing is given back.
       const thirdStart = Date.parse(SLOT) + 2 * 60 * MINUTE;
       const third = await cancelToken(await h.hold(new Date(thirdStart).toISOString()));
