@@ -68,7 +68,12 @@ async function deposits(app: FastifyInstance, options: DepositsPluginOptions): P
     },
     { policy: 'stately' },
   );
-  app.storeConnection.use({ start: async () => void (await scheduleSweep()), stop: async () => {} });
+  app.storeConnection.use({
+    start: async () => {
+      await scheduleSweep();
+    },
+    stop: async () => {},
+  });
 
   app.decorate('deposits', service);
   log.info({ holdMinutes: options.holdMs / 60_000, currency: options.currency }, 'deposits enabled');
