@@ -50,8 +50,9 @@ async function run(): Promise<void> {
 
   t.test('the join form, its errors and a refusal, with axe at 320px', async (t) => {
     await page.goto(bookingUrl);
-    const href = await page.getByRole('link', { name: /Choose Initial Assessment/ }).getAttribute('href');
-    // A weekday three weeks ahead: a working day of the demo clinic, with times free.
+    const href = await page.getByRole('link', { name: /Choose Follow-up Treatment/ }).getAttribute('href');
+    // Follow-up Treatment: no deposit (a type with one has no waitlist). A weekday three weeks ahead:
+    // a working day of the demo clinic, with times free.
     const day = new Date(Date.now() + 21 * 86_400_000);
     day.setUTCDate(day.getUTCDate() + ((8 - day.getUTCDay()) % 7));
     const date = day.toISOString().slice(0, 10);

@@ -120,6 +120,8 @@ export interface SentText {
 export interface Harness {
   clock: TestClock;
   clinic: FakeClinic;
+  /** Whether the type is booked with a deposit (deposits/ with payments configured). */
+  payments: { depositRequired: boolean };
   /** A waitlist service: a second one stands for a second instance (on its own connections, when given them). */
   instance(own?: Store): Instance;
 }
@@ -144,6 +146,7 @@ export async function harness(store: Store): Promise<Harness> {
   );
   const clock = new TestClock(START);
   const clinic = new FakeClinic();
+  const payments = { depositRequired: false };
   const envelope = new Envelope(new ConfiguredKeyProvider([generateMasterKey('test-1')]));
   const key = Buffer.alloc(32, 7);
   const noOrg = new Proxy({} as OrgApi, {
@@ -191,13 +194,14 @@ export async function harness(store: Store): Promise<Harness> {
         quietHours: async () => DEFAULT_QUIET_HOURS,
         publicUrl: new URL('https://slotwise.test'),
         offerMs: 15 * MINUTE,
+        paysDeposit: () => payments.depositRequired,
         now: clock.now,
         log,
       }),
     };
     return self;
   };
-  return { clock, clinic, instance };
+  return { clock, clinic, payments, instance };
 }
 
 /** A join that passes every check, for `phone`. */

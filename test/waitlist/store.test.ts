@@ -151,6 +151,21 @@ for (const backend of BACKENDS) {
     t.match(view, { state: 'open', start: SLOT, typeName: 'Initial Assessment', resourceName: 'Dr Okafor' });
   });
 
+  t.test(`a type booked with a deposit on ${backend} has no waitlist: an offer would skip the payment`, async (t) => {
+    const store = await freshStore(t, backend);
+    if (!store) return;
+    const { clinic, payments, instance } = await harness(store);
+    const one = instance();
+    clinic.book(SLOT);
+    await one.waitlist.join(SLUG, joinInput(PATIENT_B));
+    payments.depositRequired = true;
+    t.same(await refusal(one.waitlist.join(SLUG, joinInput(PATIENT_C))), { status: 409, code: 'deposit_type' });
+    t.equal((await one.waitlist.workingDays(SLUG, TYPE, DAY, DAY, 'Europe/London')).size, 0, 'no link to join');
+    clinic.cancel(SLOT);
+    t.same(await one.waitlist.pass(ORG, TYPE), { offered: 0 }, 'an entry from before the deposit is not offered');
+    t.equal(one.sent.length, 0, 'nothing texted');
+  });
+
   t.test(`an offer that runs out on ${backend} goes to the next in line`, async (t) => {
     const store = await freshStore(t, backend);
     if (!store) return;

@@ -82,6 +82,7 @@ async function waitlist(app: FastifyInstance, options: WaitlistPluginOptions): P
     quietHours,
     publicUrl: options.publicUrl,
     offerMs: options.offerMs ?? options.offerMinutes * 60_000,
+    paysDeposit: (type) => app.hasDecorator('deposits') && app.deposits.required(type),
     now,
     log,
   });

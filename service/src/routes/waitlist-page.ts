@@ -157,6 +157,7 @@ export async function waitlistPageRoutes(app: FastifyInstance, options: Waitlist
           case 'invalid_details':
             return render(400, { name: language.text.errors.nameInvalid });
           case 'free_times':
+          case 'deposit_type':
           case 'no_times_that_day':
           case 'waitlist_limit':
             return render(error.status, {}, language.text.errors.pages[error.code]);

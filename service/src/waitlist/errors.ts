@@ -9,6 +9,8 @@ export const WAITLIST_ERRORS = {
   no_times_that_day: 409,
   /** The day has free times: book one instead. */
   free_times: 409,
+  /** The type is booked with a deposit, which a one-click offer would skip. */
+  deposit_type: 409,
   /** The number already waits for as many days as one number may. */
   waitlist_limit: 429,
   /** The offer ran out (or was declined, or passed on): the slot may have gone to the next person. */

@@ -64,6 +64,11 @@ export interface WaitlistDeps extends ConfirmDeps {
   publicUrl: URL;
   /** How long a slot is held for the patient it is offered to. */
   offerMs: number;
+  /**
+   * Whether booking this type takes a deposit first (deposits/, where payments are configured). The
+   * waitlist books an offered slot in one click, with no payment step: such types have no waitlist.
+   */
+  paysDeposit?: (type: PublicAppointmentType) => boolean;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -321,6 +326,13 @@ export function createWaitlistService(deps: WaitlistDeps) {
     async join(slug: string, input: JoinInput): Promise<JoinResult> {
       const schedule = await orgFor(slug);
       const type = typeOf(schedule, input.typeId);
+      if (deps.paysDeposit?.(type)) {
+        throw waitlistProblem(
+          'deposit_type',
+          'This appointment has no waitlist',
+          'It is booked with a deposit paid by card: please choose a day with free times.',
+        );
+      }
       if (!isValidTimeZone(input.timeZone)) {
         throw bookingProblem(
           'invalid_time_zone',
@@ -388,7 +400,9 @@ export function createWaitlistService(deps: WaitlistDeps) {
     /** The days from..to on which the type works at all: a full one of them may be waited for. */
     async workingDays(slug: string, typeId: string, from: string, to: string, timeZone: string): Promise<Set<string>> {
       const schedule = await orgFor(slug);
-      return workingDaysOf(schedule, typeOf(schedule, typeId), from, to, timeZone);
+      const type = typeOf(schedule, typeId);
+      if (deps.paysDeposit?.(type)) return new Set();
+      return workingDaysOf(schedule, type, from, to, timeZone);
     },
 
     async offer(token: string): Promise<OfferView> {
@@ -448,9 +462,10 @@ export function createWaitlistService(deps: WaitlistDeps) {
       const line = await waitingLine(store(), orgId, typeId, now);
       if (line.length === 0) return { offered: 0 };
       const schedule = await deps.schedule().schedule(orgId);
-      // A type no longer public keeps its entries until their days pass; nothing is offered.
+      // A type no longer public, or now taking a deposit, keeps its entries until their days pass;
+      // nothing is offered.
       const type = schedule.types.find((candidate) => candidate.id === typeId);
-      if (!type) return { offered: 0 };
+      if (!type || deps.paysDeposit?.(type)) return { offered: 0 };
       const quietHours = await deps.quietHours(orgId);
       const freeByDay = new Map<string, StaffSlot[]>();
       let offered = 0;

@@ -155,6 +155,10 @@ export const en = {
         body: 'There is nothing to wait for on this day. Choose another day.',
       },
       free_times: { title: 'This day has free times', body: 'Choose one of them and book it.' },
+      deposit_type: {
+        title: 'This appointment has no waitlist',
+        body: 'It is booked with a deposit paid by card. Choose a day with free times.',
+      },
       waitlist_limit: {
         title: 'You are on the waitlist for as many days as you can be',
         body: 'A phone number can wait for at most 5 days at once. Book a free time, or wait for an offer.',
