@@ -75,11 +75,7 @@ export async function depositRoutes(app: FastifyInstance, options: DepositRouteO
             'connect-src': [acceptUi.origin],
           }).helmet,
         );
-        return pages.send(
-          reply,
-          step.declined ? 402 : 200,
-          paymentPage(language, step, token, acceptUi, script.path),
-        );
+        return pages.send(reply, step.declined ? 402 : 200, paymentPage(language, step, token, acceptUi, script.path));
       }
       case 'checking':
         if (step.summary) await options.rememberOrg(request, step.summary.orgSlug, step.summary.orgName);
@@ -92,7 +88,8 @@ export async function depositRoutes(app: FastifyInstance, options: DepositRouteO
   app.get<{ Querystring: Static<typeof PayQuery> }>(
     PAY_PATH,
     { schema: { querystring: PayQuery } },
-    async (request, reply) => answer(request, reply, request.query.token, await options.deposits().page(request.query.token)),
+    async (request, reply) =>
+      answer(request, reply, request.query.token, await options.deposits().page(request.query.token)),
   );
 
   // The schema would drop fields it does not know; a form that sends more than ours (an amount, a

@@ -47,12 +47,12 @@ export function paymentPage(
   return {
     title: declined ? text.deposit.declinedTitle : text.deposit.title,
     body: html`${
-      declined &&
-      html`<div class="error-summary" role="alert" tabindex="-1" data-error-summary>
-        <p>${declined}</p>
-        <p>${text.deposit.noCharge}</p>
-      </div>`
-    }
+        declined &&
+        html`<div class="error-summary" role="alert" tabindex="-1" data-error-summary>
+          <p>${declined}</p>
+          <p>${text.deposit.noCharge}</p>
+        </div>`
+      }
       ${summaryList(language, summary)}
       <p>${text.deposit.heldUntil(formatTime(summary.heldUntil, summary.timeZone, locale))}</p>
       <p>${summary.captureAtBooking ? text.deposit.chargedNow : text.deposit.authorizedNow(summary.cutoffHours)}</p>
@@ -85,25 +85,22 @@ export function paymentPage(
 }
 
 /** An attempt is out, or its answer is being looked up: nothing to do but look again. */
-export function checkingPage(
-  language: PageLanguage,
-  summary: DepositSummary | undefined,
-  token: string,
-): PageContent {
+export function checkingPage(language: PageLanguage, summary: DepositSummary | undefined, token: string): PageContent {
   const { text } = language;
   return {
     title: text.deposit.checkingTitle,
     body: html`<p role="status">${text.deposit.checkingBody}</p>
       ${summary && summaryList(language, summary)}
-      <p><a class="button button-primary" href="${PAY_PATH}?token=${encodeURIComponent(token)}">${text.deposit.checkAgain}</a></p>`,
+      <p>
+        <a class="button button-primary" href="${PAY_PATH}?token=${encodeURIComponent(token)}"
+          >${text.deposit.checkAgain}</a
+        >
+      </p>`,
   };
 }
 
 /** Over without a booking: the window ran out, or the money went back. */
-export function closedPage(
-  language: PageLanguage,
-  step: Extract<PaymentStep, { kind: 'closed' }>,
-): PageContent {
+export function closedPage(language: PageLanguage, step: Extract<PaymentStep, { kind: 'closed' }>): PageContent {
   const { text } = language;
   const message = text.deposit.closed[step.reason];
   return {
