@@ -40,6 +40,7 @@ t.test('every request the client sends is valid against AnetApiSchema.xsd', { sk
   await client.refund(paid.transId, 500);
   await client.refund(paid.transId, 500, '1111');
   await client.getTransactionDetails(paid.transId);
+  // After settle(): the unsettled list, the settled batch list and the settled batch's transactions.
   await client.findByInvoiceNumber('INV-1', new Date(0));
   await client
     .chargeNonce({
@@ -59,7 +60,9 @@ t.test('every request the client sends is valid against AnetApiSchema.xsd', { sk
     [
       'authCaptureTransaction',
       'authOnlyTransaction',
+      'getSettledBatchListRequest',
       'getTransactionDetailsRequest',
+      'getTransactionListRequest',
       'getUnsettledTransactionListRequest',
       'priorAuthCaptureTransaction',
       'refundTransaction',

@@ -5,8 +5,9 @@ import { buildRequest, contract, type Contract } from './contracts.ts';
 import { AuthNetError } from './errors.ts';
 import {
   CreateTransactionResponse,
+  GetSettledBatchListResponse,
   GetTransactionDetailsResponse,
-  GetUnsettledTransactionListResponse,
+  GetTransactionListResponse,
   hasShape,
   parseAnetBody,
 } from './responses.ts';
@@ -26,6 +27,10 @@ export interface AuthNetClientOptions {
    * duplicate (reason 11). Our second guard against a double charge, after the idempotency key.
    */
   duplicateWindowSeconds?: number;
+  /** Rows per page of a transaction list: Authorize.Net's maximum, 1000, unless a test wants pages. */
+  listPageSize?: number;
+  /** The clock that ends the settled-batch window of a lookup by invoice number. */
+  now?: () => Date;
 }
 
 export interface ChargeRequest {
@@ -69,7 +74,9 @@ export interface TransactionSummaryResult {
   submittedAt: Date;
 }
 
-const PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
+/** Authorize.Net refuses a settled batch list spanning more than 31 days. */
+const MAX_SETTLED_WINDOW_MS = 31 * 24 * 60 * 60 * 1000;
 
 export type AuthNetClient = ReturnType<typeof createAuthNetClient>;
 
@@ -85,6 +92,11 @@ export function createAuthNetClient(options: AuthNetClientOptions) {
   }
   if (options.transactionKey.length !== 16)
     throw new RangeError('The Authorize.Net transaction key must be 16 characters');
+  const pageSize = options.listPageSize ?? MAX_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new RangeError('The transaction list page size must be 1 to 1000');
+  }
+  const now = options.now ?? (() => new Date());
   function merchantAuthentication(): Contract {
     const auth = contract('MerchantAuthenticationType');
     auth.setName!(options.apiLoginId);
@@ -160,6 +172,71 @@ export function createAuthNetClient(options: AuthNetClientOptions) {
     };
   }
 
+  /**
+   * Reads a transaction list (unsettled, or one settled batch) newest first, page by page, until a
+   * transaction older than `since`, and keeps those carrying `invoiceNumber`.
+   */
+  async function findInList(
+    invoiceNumber: string,
+    since: Date,
+    newRequest: () => Contract,
+  ): Promise<TransactionSummaryResult[]> {
+    const found: TransactionSummaryResult[] = [];
+    // Paging's offset is a page number, starting at 1.
+    for (let offset = 1; ; offset++) {
+      const body = buildRequest(() => {
+        const request = newRequest();
+        request.setMerchantAuthentication!(merchantAuthentication());
+        const sorting = contract('TransactionListSorting');
+        sorting.setOrderBy!('submitTimeUTC');
+        sorting.setOrderDescending!(true);
+        request.setSorting!(sorting);
+        const paging = contract('Paging');
+        paging.setLimit!(pageSize);
+        paging.setOffset!(offset);
+        request.setPaging!(paging);
+        return request;
+      });
+      const response = await send(body, GetTransactionListResponse, false);
+      assertOk(response.messages);
+      const page = response.transactions ?? [];
+      for (const tx of page) {
+        const submittedAt = new Date(tx.submitTimeUTC);
+        if (submittedAt < since) return found;
+        if (tx.invoiceNumber === invoiceNumber) {
+          found.push({
+            transId: tx.transId,
+            status: tx.transactionStatus,
+            invoiceNumber,
+            settleAmountMinor: decimalToMinor(tx.settleAmount),
+            submittedAt,
+          });
+        }
+      }
+      if (page.length < pageSize) return found;
+    }
+  }
+
+  /** The ids of the batches settled from `since` (at most 31 days back) to now, newest first. */
+  async function settledBatchesSince(since: Date): Promise<string[]> {
+    // Dates go to the second: the end is rounded up so a batch settled this second is included.
+    const last = new Date(Math.ceil(now().getTime() / 1000) * 1000);
+    const first = new Date(Math.max(since.getTime(), last.getTime() - MAX_SETTLED_WINDOW_MS));
+    if (first >= last) return [];
+    const body = buildRequest(() => {
+      const request = contract('GetSettledBatchListRequest');
+      request.setMerchantAuthentication!(merchantAuthentication());
+      request.setFirstSettlementDate!(utcSeconds(first));
+      request.setLastSettlementDate!(utcSeconds(last));
+      return request;
+    });
+    const response = await send(body, GetSettledBatchListResponse, false);
+    assertOk(response.messages);
+    return (response.batchList ?? [])
+      .toSorted((a, b) => Date.parse(b.settlementTimeUTC) - Date.parse(a.settlementTimeUTC))
+      .map((batch) => batch.batchId);
+  }
+
   return {
     /** Charges an Accept.js nonce: authCaptureTransaction, or authOnlyTransaction when !capture. */
     chargeNonce(charge: ChargeRequest): Promise<TransactionResult> {
@@ -225,51 +302,34 @@ export function createAuthNetClient(options: AuthNetClientOptions) {
     getTransactionDetails,
 
     /**
-     * Finds the transactions carrying `invoiceNumber` submitted at or after `since`, newest first,
-     * to settle a charge whose answer never came back.
+     * Finds the transactions carrying `invoiceNumber` submitted at or after `since`, to settle a
+     * charge whose answer never came back: the unsettled ones newest first, then the settled ones.
      *
      * Authorize.Net has no search by invoice number. getTransactionListForCustomer needs a
-     * customer profile (our charges use one-time nonces, so there is none); the settled lists
-     * need a batch per day. getUnsettledTransactionList holds every transaction until the
-     * merchant's daily settlement, which covers reconciliation run minutes after a crash: it is
-     * read newest first, page by page, until a transaction older than `since`.
+     * customer profile (our charges use one-time nonces, so there is none). getUnsettledTransactionList
+     * holds every transaction until the merchant's daily settlement; a transaction settled since
+     * `since` is in one of the batches settled since then (getSettledBatchList, at most 31 days
+     * back), read with getTransactionList. The unsettled list is read first: a transaction that
+     * settles between the two reads is then in the batches, so it cannot be missed.
      */
     async findByInvoiceNumber(invoiceNumber: string, since: Date): Promise<TransactionSummaryResult[]> {
-      const found: TransactionSummaryResult[] = [];
-      for (let offset = 1; ; offset++) {
-        const body = buildRequest(() => {
-          const request = contract('GetUnsettledTransactionListRequest');
-          request.setMerchantAuthentication!(merchantAuthentication());
-          const sorting = contract('TransactionListSorting');
-          sorting.setOrderBy!('submitTimeUTC');
-          sorting.setOrderDescending!(true);
-          request.setSorting!(sorting);
-          const paging = contract('Paging');
-          paging.setLimit!(PAGE_SIZE);
-          paging.setOffset!(offset);
-          request.setPaging!(paging);
+      const found = await findInList(invoiceNumber, since, () => contract('GetUnsettledTransactionListRequest'));
+      for (const batchId of await settledBatchesSince(since)) {
+        const settled = await findInList(invoiceNumber, since, () => {
+          const request = contract('GetTransactionListRequest');
+          request.setBatchId!(batchId);
           return request;
         });
-        const response = await send(body, GetUnsettledTransactionListResponse, false);
-        assertOk(response.messages);
-        const page = response.transactions ?? [];
-        for (const tx of page) {
-          const submittedAt = new Date(tx.submitTimeUTC);
-          if (submittedAt < since) return found;
-          if (tx.invoiceNumber === invoiceNumber) {
-            found.push({
-              transId: tx.transId,
-              status: tx.transactionStatus,
-              invoiceNumber,
-              settleAmountMinor: decimalToMinor(tx.settleAmount),
-              submittedAt,
-            });
-          }
-        }
-        if (page.length < PAGE_SIZE) return found;
+        for (const tx of settled) if (!found.some((f) => f.transId === tx.transId)) found.push(tx);
       }
+      return found;
     },
   };
+}
+
+/** `2026-11-23T01:56:06Z`: Authorize.Net's settlement dates, in UTC to the second. */
+function utcSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 function last4Of(accountNumber: string | undefined): string | undefined {

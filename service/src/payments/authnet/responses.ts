@@ -66,6 +66,20 @@ export const GetUnsettledTransactionListResponse = Type.Object({
   totalNumInResultSet: Type.Optional(Type.Number()),
 });
 
+/** getTransactionListResponse (one settled batch) has the unsettled list's shape. */
+export const GetTransactionListResponse = GetUnsettledTransactionListResponse;
+
+export const BatchDetails = Type.Object({
+  batchId: Type.String(),
+  settlementTimeUTC: Type.String(),
+  settlementState: Type.String(),
+});
+
+export const GetSettledBatchListResponse = Type.Object({
+  messages: Messages,
+  batchList: Type.Optional(Type.Array(BatchDetails)),
+});
+
 export type TransactionResponse = Static<typeof TransactionResponseSchema>;
 
 /**

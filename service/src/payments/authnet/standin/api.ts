@@ -19,6 +19,14 @@ export interface StandInTransaction {
   cardType: string;
   expirationDate: string;
   authCode: string;
+  /** The settled batch it went into; none while unsettled. */
+  batchId?: string;
+}
+
+/** A batch the stand-in settled (Authorize.Net settles one a day). */
+export interface StandInBatch {
+  batchId: string;
+  settledAt: number;
 }
 
 export interface StandInState {
@@ -26,6 +34,7 @@ export interface StandInState {
   transactionKey: string;
   nonces: Map<string, StoredNonce>;
   transactions: StandInTransaction[];
+  batches: StandInBatch[];
 }
 
 /** A transaction the stand-in created, for its webhook. */
@@ -41,6 +50,7 @@ export interface ApiAnswer {
 
 type Json = Record<string, unknown>;
 const DEFAULT_DUPLICATE_WINDOW_SECONDS = 120;
+const MAX_SETTLED_WINDOW_MS = 31 * 24 * 60 * 60 * 1000;
 
 const REASON_TEXT: Record<string, string> = {
   '1': 'This transaction has been approved.',
@@ -110,7 +120,26 @@ export function answerApiRequest(state: StandInState, request: unknown, now: num
       return { body: ok({ transaction: details(tx) }), events: [] };
     }
     case 'getUnsettledTransactionListRequest':
-      return { body: unsettledList(state, fields), events: [] };
+      return {
+        body: transactionList(
+          state.transactions.filter((t) => !t.batchId),
+          fields,
+        ),
+        events: [],
+      };
+    case 'getSettledBatchListRequest':
+      return { body: settledBatchList(state, fields, now), events: [] };
+    case 'getTransactionListRequest': {
+      const batch = state.batches.find((b) => b.batchId === fields.batchId);
+      if (!batch) return { body: failure('E00040', 'The record cannot be found.'), events: [] };
+      return {
+        body: transactionList(
+          state.transactions.filter((t) => t.batchId === batch.batchId),
+          fields,
+        ),
+        events: [],
+      };
+    }
     default:
       return { body: failure('E00003', `The element '${root}' is not supported by the stand-in.`), events: [] };
   }
@@ -292,12 +321,13 @@ function details(tx: StandInTransaction): Json {
   };
 }
 
-function unsettledList(state: StandInState, fields: Json): Json {
+/** A page of transactions, sorted and paged as asked (offset is a page number from 1). */
+function transactionList(transactions: StandInTransaction[], fields: Json): Json {
   const sorting = (fields.sorting ?? {}) as Json;
   const paging = (fields.paging ?? {}) as Json;
   const limit = Number(paging.limit ?? 1000);
   const offset = Number(paging.offset ?? 1);
-  const rows = state.transactions.filter((t) => t.status !== 'settledSuccessfully');
+  const rows = [...transactions];
   rows.sort((a, b) => (sorting.orderDescending ? b.submittedAt - a.submittedAt : a.submittedAt - b.submittedAt));
   const page = rows.slice((offset - 1) * limit, offset * limit).map((tx) => ({
     transId: tx.transId,
@@ -310,6 +340,44 @@ function unsettledList(state: StandInState, fields: Json): Json {
     settleAmount: Number(minorToDecimalOrZero(tx.settleAmountMinor)),
   }));
   return ok({ transactions: page, totalNumInResultSet: rows.length });
+}
+
+/** The batches settled between the two dates, oldest first; at most 31 days, as Authorize.Net allows. */
+function settledBatchList(state: StandInState, fields: Json, now: number): Json {
+  const last = fields.lastSettlementDate === undefined ? now : Date.parse(String(fields.lastSettlementDate));
+  const first =
+    fields.firstSettlementDate === undefined
+      ? last - MAX_SETTLED_WINDOW_MS
+      : Date.parse(String(fields.firstSettlementDate));
+  if (Number.isNaN(first) || Number.isNaN(last) || first > last) {
+    return failure('E00003', 'The settlement dates are invalid.');
+  }
+  if (last - first > MAX_SETTLED_WINDOW_MS) return failure('E00003', 'The date range cannot exceed 31 days.');
+  const batchList = state.batches
+    .filter((b) => b.settledAt >= first && b.settledAt <= last)
+    .map((b) => ({
+      batchId: b.batchId,
+      settlementTimeUTC: new Date(b.settledAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      settlementTimeLocal: new Date(b.settledAt).toISOString().replace(/\.\d{3}Z$/, ''),
+      settlementState: 'settledSuccessfully',
+      paymentMethod: 'creditCard',
+    }));
+  return ok(batchList.length > 0 ? { batchList } : {});
+}
+
+/** Settles every captured transaction and refund into a new batch, as Authorize.Net's daily batch does. */
+export function settleBatch(state: StandInState, now: number): StandInBatch | null {
+  const settling = state.transactions.filter(
+    (t) => t.status === 'capturedPendingSettlement' || t.status === 'refundPendingSettlement',
+  );
+  if (settling.length === 0) return null;
+  const batch = { batchId: String(10_000_000 + state.batches.length + 1), settledAt: now };
+  for (const tx of settling) {
+    tx.status = tx.status === 'capturedPendingSettlement' ? 'settledSuccessfully' : 'refundSettledSuccessfully';
+    tx.batchId = batch.batchId;
+  }
+  state.batches.push(batch);
+  return batch;
 }
 
 function minorToDecimalOrZero(amountMinor: number): string {

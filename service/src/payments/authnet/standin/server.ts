@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { signAnetWebhook } from '../webhook.ts';
 import { acceptFormPage, acceptUiScript } from './accept-ui.ts';
-import { answerApiRequest, type CreatedEvent, type StandInState } from './api.ts';
+import { answerApiRequest, settleBatch, type CreatedEvent, type StandInState } from './api.ts';
 import { isValidCardNumber, newNonce, type CardEntry } from './cards.ts';
 
 export interface AuthNetStandInOptions {
@@ -52,6 +52,7 @@ export async function startAuthNetStandIn(options: AuthNetStandInOptions) {
     transactionKey: options.transactionKey,
     nonces: new Map(),
     transactions: [],
+    batches: [],
   };
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
@@ -200,12 +201,12 @@ export async function startAuthNetStandIn(options: AuthNetStandInOptions) {
     injectFault(...next: Fault[]) {
       faults.push(...next);
     },
-    /** Settles every captured transaction, as Authorize.Net's daily batch does. */
+    /**
+     * Settles every captured transaction and refund into a new batch (its id, or null when there was
+     * nothing to settle), as Authorize.Net's daily batch does.
+     */
     settle() {
-      for (const tx of state.transactions) {
-        if (tx.status === 'capturedPendingSettlement') tx.status = 'settledSuccessfully';
-        if (tx.status === 'refundPendingSettlement') tx.status = 'refundSettledSuccessfully';
-      }
+      return settleBatch(state, now())?.batchId ?? null;
     },
     transactions: () => state.transactions.map((tx) => ({ ...tx })),
     /** Webhook deliveries so far (each settles with the HTTP status or why it failed). */
