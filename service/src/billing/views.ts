@@ -1,6 +1,7 @@
 // The billing page and its answers, in the booking pages' shell (page/layout.ts). Card entry is
 // Authorize.Net's AcceptUI: the button opens its form in a frame from Authorize.Net's origin, and
 // only the nonce it returns is posted to us, with the pack and the payment's idempotency key.
+import { ACCEPT_RESPONSE_HANDLER } from '../page/accept-ui.ts';
 import { majorAmount, packId, type CreditPack } from '../credits/packs.ts';
 import type { Payments } from '../plugins/payments.ts';
 import { html, type SafeHtml } from '../page/html.ts';
@@ -10,8 +11,6 @@ import type { CreditPurchase } from './purchases.ts';
 
 /** Where the page posts the nonce. */
 export const CHARGE_PATH = '/billing/charge';
-/** The global function AcceptUI calls with its answer (billing.js defines it). */
-export const RESPONSE_HANDLER = 'slotwiseAcceptResponse';
 
 export interface PayState {
   orgName: string;
@@ -55,7 +54,13 @@ export function payPage(language: PageLanguage, state: PayState): PageContent {
     title: state.failure ? text.billing.failedTitle : text.billing.title,
     body: html`${state.failure && failureNotice(language, state.failure)}
       <p>${text.billing.intro(state.orgName)}</p>
-      <form id="charge-form" method="post" action="${CHARGE_PATH}" data-card-error="${text.billing.cardFormError}">
+      <form
+        id="charge-form"
+        data-accept-form
+        method="post"
+        action="${CHARGE_PATH}"
+        data-card-error="${text.billing.cardFormError}"
+      >
         <input type="hidden" name="token" value="${state.token}" />
         <input type="hidden" name="idempotencyKey" value="${state.idempotencyKey}" />
         <input type="hidden" name="dataDescriptor" value="" />
@@ -72,7 +77,7 @@ export function payPage(language: PageLanguage, state: PayState): PageContent {
           data-acceptUIFormBtnTxt="${text.billing.formButton}"
           data-acceptUIFormHeaderTxt="${text.billing.formHeader}"
           data-paymentOptions='{"showCreditCard":true,"showBankAccount":false}'
-          data-responseHandler="${RESPONSE_HANDLER}"
+          data-responseHandler="${ACCEPT_RESPONSE_HANDLER}"
         >
           ${text.billing.pay}
         </button>

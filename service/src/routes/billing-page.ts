@@ -5,9 +5,7 @@
 // These pages get their own CSP, per request: script-src, frame-src and connect-src add exactly
 // AcceptUI's origin, and frame-ancestors allows only the link's org's Lightning domains (so the
 // console may frame the page). Every other page keeps the base policy (frame-ancestors 'none').
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -26,7 +24,8 @@ import { purchaseDeps, startPurchaseSettlement } from '../billing/service.ts';
 import { billingErrorPage, CHARGE_PATH, failedPage, payPage, pendingPage, receiptPage } from '../billing/views.ts';
 import { signingKeySource } from '../booking/manage-token.ts';
 import { packId, type CreditPack } from '../credits/packs.ts';
-import { IMMUTABLE, loadPageAssets, type Asset, type PageAssets } from '../page/assets.ts';
+import { loadAcceptUiScript } from '../page/accept-ui.ts';
+import { IMMUTABLE, loadPageAssets, type PageAssets } from '../page/assets.ts';
 import { brandHex } from '../page/brand.ts';
 import { renderPage, type PageContent } from '../page/layout.ts';
 import { languageFor } from '../page/text/index.ts';
@@ -58,15 +57,9 @@ const ChargeForm = Type.Object(
 );
 type ChargeForm = Static<typeof ChargeForm>;
 
-function loadBillingScript(): Asset {
-  const body = readFileSync(join(import.meta.dirname, '..', 'billing', 'assets', 'billing.js'));
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-  return { path: `/billing/assets/billing.${hash}.js`, contentType: 'text/javascript; charset=utf-8', body };
-}
-
 export async function billingPageRoutes(app: FastifyInstance, options: BillingPageOptions): Promise<void> {
   await app.register(formbody);
-  const script = loadBillingScript();
+  const script = loadAcceptUiScript('/billing/assets/billing');
   // The booking pages' stylesheet (served by routes/booking-page.ts), with the billing script.
   const assets: PageAssets = { script, stylesheet: loadPageAssets().stylesheet };
   const signingKey = signingKeySource(() => app.storeConnection.store, app.envelope);

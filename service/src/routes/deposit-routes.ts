@@ -5,13 +5,11 @@
 // Only the form of this step loads AcceptUI: its answers widen the CSP (script-src, frame-src,
 // connect-src) by exactly AcceptUI's origin; every other page keeps the base policy. The payment
 // link travels in the query string, whose values the request log never writes.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DepositService, PaymentStep } from '../deposits/service.ts';
-import { IMMUTABLE, type Asset } from '../page/assets.ts';
+import { loadAcceptUiScript } from '../page/accept-ui.ts';
+import { IMMUTABLE } from '../page/assets.ts';
 import type { PageResponder } from '../page/respond.ts';
 import { checkingPage, closedPage, PAY_PATH, paymentPage } from '../page/views/payment.ts';
 import { ACCEPT_DATA_DESCRIPTOR } from '../payments/authnet/client.ts';
@@ -43,15 +41,9 @@ type PayForm = Static<typeof PayForm>;
 /** How a closed payment step answers: the window is gone (410), or the booking could not stand. */
 const CLOSED_STATUS = { expired: 410, returned: 409, taken: 409, gone: 409, org_unavailable: 503, org_rejected: 502 };
 
-function loadScript(): Asset {
-  const body = readFileSync(join(import.meta.dirname, '..', 'page', 'assets', 'deposit.js'));
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-  return { path: `/assets/deposit.${hash}.js`, contentType: 'text/javascript; charset=utf-8', body };
-}
-
 export async function depositRoutes(app: FastifyInstance, options: DepositRouteOptions): Promise<void> {
   const { pages } = options;
-  const script = loadScript();
+  const script = loadAcceptUiScript('/assets/deposit');
 
   app.get(script.path, async (_request, reply) =>
     reply.header('cache-control', IMMUTABLE).type(script.contentType).send(script.body),

@@ -1,7 +1,8 @@
 // The deposit step, between the details and the confirmation: the held appointment, what is paid
 // and when, the refund policy, and Authorize.Net's AcceptUI button. The card form opens in a frame
-// from Authorize.Net's origin; only the nonce it returns is posted here (deposit.js), with the
+// from Authorize.Net's origin; only the nonce it returns is posted here (assets/accept-ui.js), with the
 // payment link and an idempotency key made for this form.
+import { ACCEPT_RESPONSE_HANDLER } from '../accept-ui.ts';
 import type { BookingView } from '../../booking/types.ts';
 import type { DepositNote, DepositSummary, PaymentStep } from '../../deposits/service.ts';
 import type { Payments } from '../../plugins/payments.ts';
@@ -11,8 +12,6 @@ import type { PageContent } from '../layout.ts';
 import type { PageLanguage } from '../text/index.ts';
 
 export const PAY_PATH = '/book/pay';
-/** The global function AcceptUI calls with its answer (deposit.js defines it). */
-export const RESPONSE_HANDLER = 'slotwiseDepositResponse';
 
 /** '£20.00' in the page's locale. */
 export function formatDeposit(locale: string, amountMinor: number, currency: string): string {
@@ -57,7 +56,13 @@ export function paymentPage(
       <p>${text.deposit.heldUntil(formatTime(summary.heldUntil, summary.timeZone, locale))}</p>
       <p>${summary.captureAtBooking ? text.deposit.chargedNow : text.deposit.authorizedNow(summary.cutoffHours)}</p>
       <p>${text.deposit.refundPolicy(summary.cutoffHours)}</p>
-      <form id="deposit-form" method="post" action="${PAY_PATH}" data-card-error="${text.deposit.cardFormError}">
+      <form
+        id="deposit-form"
+        data-accept-form
+        method="post"
+        action="${PAY_PATH}"
+        data-card-error="${text.deposit.cardFormError}"
+      >
         <input type="hidden" name="token" value="${token}" />
         <input type="hidden" name="idempotencyKey" value="${step.idempotencyKey}" />
         <input type="hidden" name="dataDescriptor" value="" />
@@ -73,7 +78,7 @@ export function paymentPage(
           data-acceptUIFormBtnTxt="${text.deposit.formButton}"
           data-acceptUIFormHeaderTxt="${text.deposit.formHeader}"
           data-paymentOptions='{"showCreditCard":true,"showBankAccount":false}'
-          data-responseHandler="${RESPONSE_HANDLER}"
+          data-responseHandler="${ACCEPT_RESPONSE_HANDLER}"
         >
           ${text.deposit.pay}
         </button>
