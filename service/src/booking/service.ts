@@ -14,7 +14,7 @@ import type { Envelope } from '../crypto/envelope.ts';
 import { enqueueWrite } from '../outbox/outbox.ts';
 import { HttpProblem } from '../problem.ts';
 import { sameId } from '../salesforce/ids.ts';
-import { SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
+import { mayHaveBeenApplied, SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
 import type { OrgSchedule, PublicAppointmentType, ScheduleSource } from '../schedule/types.ts';
 import type { Store, Transaction } from '../store/store.ts';
 import { bookingProblem, SlotTakenProblem } from './errors.ts';
@@ -106,8 +106,6 @@ export const MAX_RANGE_DAYS = 31;
 /** listSlots in the org API: staff look further at once, `to` at most 62 days after `from` (docs/org-api.yaml). */
 export const MAX_STAFF_RANGE_DAYS = 63;
 const NEAREST_COUNT = 6;
-/** Failures after which Salesforce may have applied the write although the call failed. */
-const AMBIGUOUS_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
 
 /** Every active type: public ones and those only staff book. */
 function allTypes(schedule: OrgSchedule): PublicAppointmentType[] {
@@ -309,10 +307,6 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       'We cannot reach the clinic’s system right now',
       'Nothing was booked. Please try again in a few minutes.',
     );
-  }
-
-  function isAmbiguous(error: unknown): boolean {
-    return !(error instanceof SalesforceError) || AMBIGUOUS_CODES.has(error.errorCode);
   }
 
   /** Queues writes in one transaction and wakes the org's delivery once it commits. */
@@ -535,7 +529,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       if (error instanceof HttpProblem) throw error;
       await failBooking(deps.store(), held.id, deps.now());
       // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
-      if (written && isAmbiguous(error)) await cancelInOrg();
+      if (written && mayHaveBeenApplied(error)) await cancelInOrg();
       throw orgFailure(error, orgId, 'booking');
     }
     if (appointmentId === undefined) return { row: (await bookingById(deps.store(), held.id))!, replayed: false };
@@ -797,7 +791,7 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
       } catch (error) {
         if (error instanceof HttpProblem) throw error;
         await releaseMove();
-        if (written && isAmbiguous(error)) {
+        if (written && mayHaveBeenApplied(error)) {
           // The org may have moved it: put it back where the service still has it.
           await enqueue(orgId, async (tx) => {
             await enqueueWrite(tx, deps.envelope, {

@@ -16,7 +16,7 @@ import {
 import type { PatientDetails } from '../booking/patient.ts';
 import type { Envelope } from '../crypto/envelope.ts';
 import { enqueueWrite, type OutboxWrite } from '../outbox/outbox.ts';
-import { SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
+import { mayHaveBeenApplied, SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
 import type { OrgSchedule, ScheduleSource } from '../schedule/types.ts';
 import type { Store } from '../store/store.ts';
 import { clearPatient, heldPatient, type DepositRow } from './store.ts';
@@ -34,8 +34,6 @@ export interface ConfirmDeps {
 const MINUTE = 60_000;
 /** The hold while the org is asked (as booking's holdMs): longer than the gateway's worst case for the two calls. */
 const CONFIRM_HOLD_MS = 3 * MINUTE;
-/** Failures after which Salesforce may have applied the write although the call failed (as booking/service.ts). */
-const AMBIGUOUS_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
 
 /** Payment_Status__c as the org's picklist has it. */
 export type PaymentStatus = 'Authorized' | 'Paid' | 'Refunded';
@@ -132,7 +130,7 @@ export async function confirmPaid(deps: ConfirmDeps, deposit: DepositRow): Promi
     const code = error instanceof SalesforceError ? error.errorCode : 'UNEXPECTED_ERROR';
     deps.log.warn({ orgId, errorCode: code }, 'deposit booking: the org did not take it');
     // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
-    if (written && (!(error instanceof SalesforceError) || AMBIGUOUS_CODES.has(error.errorCode))) await cancelInOrg();
+    if (written && mayHaveBeenApplied(error)) await cancelInOrg();
     return error instanceof SalesforceError && !error.transient ? 'org_rejected' : 'org_unavailable';
   }
   await clearPatient(store, deposit.booking_id);

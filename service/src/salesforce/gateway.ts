@@ -5,7 +5,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import jsforce, { type Connection as JsforceConnection, type QueryResult } from 'jsforce';
 import { validInstanceUrl, type Connection as StoredConnection } from '../org/connections.ts';
 import { oauth2For, oauthErrorCode, type SalesforceClient } from './connect/oauth-client.ts';
-import { SalesforceError, type ApiUsage, type OrgApi, type SalesforceRecord } from './org-api.ts';
+import {
+  AMBIGUOUS_ERROR_CODES,
+  SalesforceError,
+  type ApiUsage,
+  type OrgApi,
+  type SalesforceRecord,
+} from './org-api.ts';
 
 export const DEFAULT_API_VERSION = '65.0';
 
@@ -53,8 +59,6 @@ const NETWORK_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
 ]);
-/** Failures after which a non-idempotent call (create) may or may not have been applied. */
-const AMBIGUOUS_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
 
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*(__[crs])?$/;
 const RECORD_ID = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
@@ -211,7 +215,7 @@ export class JsforceGateway implements OrgApi {
           attempt < this.#attempts &&
           (RETRIED_CODES.has(failure.errorCode) || failure.errorCode === 'NETWORK_ERROR') &&
           // A create that may have been applied is not sent again (it would duplicate the record).
-          !(kind === 'create' && AMBIGUOUS_CODES.has(failure.errorCode));
+          !(kind === 'create' && AMBIGUOUS_ERROR_CODES.has(failure.errorCode));
         if (!retry) throw failure;
         this.#options.log?.warn(
           { orgId, errorCode: failure.errorCode, attempt },

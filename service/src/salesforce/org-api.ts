@@ -32,6 +32,14 @@ export interface ApiUsage {
   max: number;
 }
 
+/** Failures after which a write that is not idempotent (a create) may or may not have been applied. */
+export const AMBIGUOUS_ERROR_CODES: ReadonlySet<string> = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
+
+/** Whether a failed write may still have reached the org (anything but a definite Salesforce refusal). */
+export function mayHaveBeenApplied(error: unknown): boolean {
+  return !(error instanceof SalesforceError) || AMBIGUOUS_ERROR_CODES.has(error.errorCode);
+}
+
 /** A Salesforce refusal, classified so callers know whether trying again can help. */
 export class SalesforceError extends Error {
   /** Salesforce's errorCode, e.g. INVALID_FIELD, UNABLE_TO_LOCK_ROW, REQUEST_LIMIT_EXCEEDED. */

@@ -18,7 +18,7 @@ import {
 import type { Envelope } from '../crypto/envelope.ts';
 import { enqueueWrite, type OutboxWrite } from '../outbox/outbox.ts';
 import { HttpProblem } from '../problem.ts';
-import { SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
+import { mayHaveBeenApplied, SalesforceError, type OrgApi } from '../salesforce/org-api.ts';
 import type { OrgSchedule, PublicAppointmentType, ScheduleSource } from '../schedule/types.ts';
 import type { Store } from '../store/store.ts';
 import { closeEntry, entryById, entryContact } from './entries.ts';
@@ -38,8 +38,6 @@ export interface ConfirmDeps {
 const MINUTE = 60_000;
 /** The hold while the org is asked: longer than the gateway's worst case for the two calls (as booking's holdMs). */
 export const CONFIRM_HOLD_MS = 3 * MINUTE;
-/** Failures after which Salesforce may have applied the write although the call failed (as booking/service.ts). */
-const AMBIGUOUS_CODES = new Set(['NETWORK_ERROR', 'TIMEOUT', 'UNKNOWN_EXCEPTION']);
 
 export function offerExpired(): HttpProblem {
   return waitlistProblem(
@@ -124,7 +122,7 @@ export async function confirmOffer(deps: ConfirmDeps, bookingId: string): Promis
     if (error instanceof HttpProblem) throw error;
     await lose('org_failure');
     // Salesforce may have created it before the answer was lost: make sure it ends cancelled.
-    if (written && isAmbiguous(error)) await cancelInOrg();
+    if (written && mayHaveBeenApplied(error)) await cancelInOrg();
     throw orgFailure(deps, error, orgId);
   }
 
@@ -221,10 +219,6 @@ async function linkPatient(
       'waitlist: the patient record could not be matched or created',
     );
   }
-}
-
-function isAmbiguous(error: unknown): boolean {
-  return !(error instanceof SalesforceError) || AMBIGUOUS_CODES.has(error.errorCode);
 }
 
 function orgFailure(deps: ConfirmDeps, error: unknown, orgId: string): HttpProblem {
