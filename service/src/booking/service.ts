@@ -464,7 +464,15 @@ export function createBookingService(deps: BookingServiceDeps): BookingService &
     if (earlier) return { row: earlier, replayed: true };
 
     const now = deps.now().getTime();
-    const slot = await requireSlot(schedule, type, start, request.resourceId, timeZone, now);
+    const slot = await requireSlot(schedule, type, start, request.resourceId, timeZone, now).catch(
+      async (error: unknown) => {
+        // A request with the same key that got there first has the time now: it is this booking.
+        const raced = await attempt(orgId, request.idempotencyKey);
+        if (raced) return raced;
+        throw error;
+      },
+    );
+    if ('org_id' in slot) return { row: slot, replayed: true };
     const bookingKey = `sw-${randomBytes(12).toString('base64url')}`;
     let held: { id: string; placement: Placement; seat: SeatRequest } | undefined;
     for (const resourceId of await candidatesFor(orgId, type, slot, request.resourceId)) {
